@@ -1,0 +1,96 @@
+"""Typed, immutable records that flow through the library.
+
+Every record is a frozen pydantic model with ``extra="forbid"`` and tuples
+instead of lists, so a record can be hashed, shared between threads and
+written to JSON and read back without loss (``model_dump_json`` /
+``model_validate_json``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from healthnews_nlp.ingest.offsets import OffsetMap
+
+EntityType = Literal["ORG", "PERSON", "LOC", "EVENT"]
+RelationType = Literal[
+    "PARTNERS_WITH",
+    "ORGANIZES",
+    "PARTICIPATES_IN",
+    "WORKS_FOR",
+    "HELD_IN",
+    "LOCATED_IN",
+    "PART_OF",
+]
+ArticleFormat = Literal["hexo", "chinanews", "text", "jsonl", "csv"]
+Script = Literal["simplified", "traditional"]
+
+
+class Record(BaseModel):
+    """Base of all records: frozen, strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Article(Record):
+    """One news article: its metadata, the raw source and the clean text.
+
+    ``text`` is simplified Chinese with page furniture, markup and pinyin
+    annotations removed; ``offsets`` maps each of its characters to the span
+    of ``raw`` it came from, so :meth:`source_span` can always show the
+    original words behind an extraction.
+    """
+
+    id: str
+    source: str
+    record: int | None = None
+    format: ArticleFormat
+    title: str
+    date: datetime | None = None
+    url: str | None = None
+    author: str | None = None
+    categories: tuple[str, ...] = ()
+    image_urls: tuple[str, ...] = ()
+    script: Script
+    raw: str
+    text: str
+    paragraphs: tuple[tuple[int, int], ...]
+    offsets: OffsetMap
+
+    @field_validator("date")
+    @classmethod
+    def _timezone_aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("date must be timezone-aware")
+        return value
+
+    def source_span(self, start: int, end: int) -> str:
+        """The raw source text behind the clean characters ``start:end``."""
+        raw_start, raw_end = self.offsets.source_span(start, end)
+        return self.raw[raw_start:raw_end]
+
+    def summary(self) -> dict[str, object]:
+        """A one-line overview: id, source, title, date, size."""
+        return {
+            "id": self.id,
+            "source": self.source,
+            "record": self.record,
+            "format": self.format,
+            "title": self.title,
+            "date": self.date.isoformat() if self.date else None,
+            "script": self.script,
+            "chars": len(self.text),
+            "paragraphs": len(self.paragraphs),
+        }
+
+
+class IngestFailure(Record):
+    """A file or record that could not be read, kept so that nothing is lost silently."""
+
+    source: str
+    stage: str
+    error_type: str
+    message: str

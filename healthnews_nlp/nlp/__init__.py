@@ -1,0 +1,1 @@
+"""The spaCy pipeline: tokenization, NER backends, domain rules, aliases and relations."""

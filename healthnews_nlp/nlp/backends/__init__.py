@@ -1,0 +1,1 @@
+"""NER backends behind one small protocol (see :mod:`.base`)."""
