@@ -25,7 +25,7 @@ RelationType = Literal[
     "LOCATED_IN",
     "PART_OF",
 ]
-ArticleFormat = Literal["hexo", "chinanews", "text", "jsonl", "csv"]
+ArticleFormat = Literal["hexo", "html", "newspage", "text", "jsonl", "csv"]
 Script = Literal["simplified", "traditional"]
 
 
@@ -39,9 +39,13 @@ class Article(Record):
     """One news article: its metadata, the raw source and the clean text.
 
     ``text`` is simplified Chinese with page furniture, markup and pinyin
-    annotations removed; ``offsets`` maps each of its characters to the span
-    of ``raw`` it came from, so :meth:`source_span` can always show the
-    original words behind an extraction.
+    annotations removed; its first paragraph is the title. ``offsets`` maps
+    each of its characters to the span of ``raw`` it came from, so
+    :meth:`source_span` can always show the original words behind an
+    extraction. ``dateline`` is the span of the dateline and byline
+    (``中新网北京12月21日电 (记者 杜燕)``): kept in the text, but not a place
+    to look for entities. For records of a JSONL or CSV collection, ``raw``
+    is the record's title and text joined by a line break.
     """
 
     id: str
@@ -58,6 +62,7 @@ class Article(Record):
     raw: str
     text: str
     paragraphs: tuple[tuple[int, int], ...]
+    dateline: tuple[int, int] | None = None
     offsets: OffsetMap
 
     @field_validator("date")

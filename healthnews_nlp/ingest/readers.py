@@ -1,0 +1,480 @@
+"""One reader per article format, picked by sniffing the content, not the file name.
+
+Formats:
+
+- ``hexo``: Hexo markdown, YAML front matter (title, RFC 2822 date,
+  categories, author, images) and an HTML body;
+- ``html``: an HTML page or fragment;
+- ``newspage``: a plain-text copy of a news page (chinanews and the like),
+  with navigation, sharing widgets and footers to remove;
+- ``text``: plain text, title on the first line, perhaps a date line;
+- ``jsonl`` / ``csv``: collections, one article per record (``title``,
+  ``text`` or ``html``, optional ``date``, ``url``, ``id``).
+
+Every reader produces a first-stage text (title line, then body) with a map
+into the raw text; :func:`_finish` cleans it, removes furniture and composes
+the maps, so every clean character points into the raw file.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from healthnews_nlp.dates import latest_year, month_day, parse_date
+from healthnews_nlp.errors import IngestError
+from healthnews_nlp.ingest.builder import TextBuilder
+from healthnews_nlp.ingest.clean import clean
+from healthnews_nlp.ingest.decode import check_text, decode, detect_encoding
+from healthnews_nlp.ingest.html import html_to_text
+from healthnews_nlp.ingest.offsets import OffsetMap
+from healthnews_nlp.models import Article, ArticleFormat, IngestFailure
+from healthnews_nlp.resources import read_lines
+
+logger = logging.getLogger("healthnews_nlp")
+
+MAX_ARTICLE_BYTES = 10 * 1024 * 1024
+"""Largest single article accepted; a bigger file is refused with an IngestError, not read."""
+
+SNIFF_BYTES = 1 << 16
+
+_FRONT_MATTER_END = re.compile(r"^---[ \t]*$", re.MULTILINE)
+_HTML_MARKERS = re.compile(r"<(?:!doctype html|html|body|p|div|br|article|section|table)[\s/>]", re.I)
+_FULL_DATELINE = re.compile(
+    r"^(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
+    r"(?:\s*(?:来源|来自|稿源|作者)?[:：]?\s*\S{0,30})?$"
+)
+_INLINE_DATELINE = re.compile(
+    r"^(?:[\u4e00-\u9fff]{1,8}?)?\d{1,2}月\d{1,2}日(?:电|讯)"
+    r"(?:\s*[(（](?:记者|通讯员|实习生|作者)[^)）]{0,30}[)）])?"
+)
+IMAGE_KEYS = ("headimg", "thumbnail", "cover", "image", "images", "banner")
+
+
+@dataclass(frozen=True)
+class _Furniture:
+    line: tuple[re.Pattern[str], ...]
+    footer: tuple[re.Pattern[str], ...]
+    site: tuple[re.Pattern[str], ...]
+
+    def kind(self, line: str) -> str | None:
+        for kind in ("footer", "line", "site"):
+            if any(pattern.match(line) for pattern in getattr(self, kind)):
+                return kind
+        return None
+
+
+@lru_cache(maxsize=1)
+def _furniture() -> _Furniture:
+    patterns: dict[str, list[re.Pattern[str]]] = {"line": [], "footer": [], "site": []}
+    for entry in read_lines("page_furniture.tsv"):
+        kind, _, regex = entry.partition("\t")
+        patterns[kind].append(re.compile(regex))
+    return _Furniture(*(tuple(patterns[k]) for k in ("line", "footer", "site")))
+
+
+@dataclass
+class _Draft:
+    """What a reader extracted before cleaning: the first-stage text and metadata."""
+
+    format: ArticleFormat
+    builder: TextBuilder = field(default_factory=TextBuilder)
+    title: str | None = None
+    date: datetime | None = None
+    url: str | None = None
+    author: str | None = None
+    categories: tuple[str, ...] = ()
+    image_urls: tuple[str, ...] = ()
+
+
+# --- public API ------------------------------------------------------------------------------
+
+
+def read_article(path: str | Path, *, max_bytes: int = MAX_ARTICLE_BYTES) -> Article:
+    """Read one article file of any supported format.
+
+    Raises
+    ------
+    IngestError
+        naming the file and the reason when it cannot be read, or when it is a
+        collection that does not hold exactly one article.
+    """
+    results = list(_read_path(Path(path), max_bytes=max_bytes))
+    articles = [r for r in results if isinstance(r, Article)]
+    failures = [r for r in results if isinstance(r, IngestFailure)]
+    if failures:
+        raise IngestError(failures[0].source, failures[0].message, stage=failures[0].stage)
+    if len(articles) != 1:
+        raise IngestError(path, f"holds {len(articles)} articles; use read_articles()")
+    return articles[0]
+
+
+def read_articles(
+    paths: str | Path | Iterable[str | Path], *, max_bytes: int = MAX_ARTICLE_BYTES
+) -> Iterator[Article | IngestFailure]:
+    """Read every article under ``paths`` (files or directories, searched recursively).
+
+    A generator: it yields each Article as it is read and an
+    :class:`IngestFailure` for each file or record that cannot be, then goes
+    on; at the end it logs a report of every failure. Hidden files and
+    directories are skipped; files are visited in sorted order.
+    """
+    failures: list[IngestFailure] = []
+    for path in _expand(paths):
+        for result in _read_path(path, max_bytes=max_bytes):
+            if isinstance(result, IngestFailure):
+                failures.append(result)
+            yield result
+    if failures:
+        report = "\n".join(f"  {f.source}: {f.message}" for f in failures)
+        logger.warning("%d file(s) or record(s) could not be read:\n%s", len(failures), report)
+
+
+def _expand(paths: str | Path | Iterable[str | Path]) -> Iterator[Path]:
+    roots = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    for root in roots:
+        if root.is_dir():
+            for child in sorted(root.rglob("*")):
+                relative = child.relative_to(root).parts
+                if child.is_file() and not any(part.startswith(".") for part in relative):
+                    yield child
+        else:
+            yield root
+
+
+def _read_path(path: Path, *, max_bytes: int) -> Iterator[Article | IngestFailure]:
+    source = str(path)
+    try:
+        if not path.exists():
+            raise IngestError(source, "no such file")
+        if not path.is_file():
+            raise IngestError(source, "not a regular file")
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+        if not head.strip():
+            raise IngestError(source, "empty file", stage="decode")
+        encoding = detect_encoding(head, source)
+        head_text = head.decode(encoding, errors="ignore")
+        check_text(head_text, source)
+        kind = _sniff_collection(head_text)
+        if kind == "jsonl":
+            yield from _read_jsonl(path, encoding)
+            return
+        if kind == "csv":
+            yield from _read_csv(path, encoding)
+            return
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise IngestError(
+                source,
+                f"{size / 2**20:.1f} MB is larger than the {max_bytes / 2**20:.1f} MB limit for one "
+                "article; split it, or pass a larger max_bytes",
+            )
+        data = path.read_bytes()
+        yield _read_document(decode(data, source), source, hashlib.sha256(data).hexdigest()[:16])
+    except IngestError as error:
+        yield _failure(error)
+    except OSError as error:
+        yield _failure(IngestError(source, f"cannot read: {error.strerror or error}"))
+
+
+def _failure(error: IngestError) -> IngestFailure:
+    return IngestFailure(source=error.path, stage=error.stage, error_type="IngestError", message=error.reason)
+
+
+# --- sniffing --------------------------------------------------------------------------------
+
+
+def _sniff_collection(head: str) -> str | None:
+    first = next((line.strip() for line in head.lstrip("\ufeff").splitlines() if line.strip()), "")
+    if first.startswith("{"):
+        try:
+            record = json.loads(first)
+        except ValueError:
+            record = None
+        if isinstance(record, dict) and {"text", "html", "title"} & record.keys():
+            return "jsonl"
+    if "," in first and not first.startswith(("<", "---")):
+        header = {cell.strip().lower() for cell in next(csv.reader([first]))}
+        if "title" in header and header & {"text", "html"}:
+            return "csv"
+    return None
+
+
+def _sniff_document(text: str) -> ArticleFormat:
+    stripped = text.lstrip()
+    if stripped.startswith("---"):
+        return "hexo"
+    if _HTML_MARKERS.search(stripped[:4096]):
+        return "html"
+    return "text"
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+def _read_document(raw: str, source: str, digest: str) -> Article:
+    kind = _sniff_document(raw)
+    if kind == "hexo":
+        draft = _hexo_draft(raw, source)
+    elif kind == "html":
+        draft = _html_draft(raw, 0, "html")
+    else:
+        draft = _Draft(format="text")
+        draft.builder.add_copy(raw, 0, len(raw))
+    return _finish(draft, raw=raw, source=source, digest=digest)
+
+
+def _hexo_draft(raw: str, source: str) -> _Draft:
+    opening = raw.index("---")
+    end = _FRONT_MATTER_END.search(raw, opening + 3)
+    if end is None:
+        raise IngestError(source, "front matter has no closing '---' line", stage="parse")
+    front_start, front_end = raw.index("\n", opening) + 1 if "\n" in raw[opening:] else len(raw), end.start()
+    try:
+        front = yaml.safe_load(raw[front_start:front_end]) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1 + raw.count(chr(10), 0, front_start)})" if mark else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise IngestError(source, f"front matter is not valid YAML{where}: {problem}", stage="parse") from error
+    if not isinstance(front, dict):
+        raise IngestError(source, "front matter is not a mapping of keys to values", stage="parse")
+
+    body_start = end.end()
+    draft = _html_draft(raw[body_start:], body_start, "hexo")
+    title = _text_value(front.get("title"))
+    if title:
+        title_builder = TextBuilder()
+        title_builder.add(title, *_value_span(raw, front_start, front_end, "title", title))
+        title_builder.newline(body_start, body_start)
+        draft.builder = title_builder.extend(draft.builder)
+    draft.title = title
+    draft.date = parse_date(front.get("date"))
+    draft.author = _text_value(front.get("author"))
+    draft.categories = tuple(_text_value(c) or "" for c in _as_list(front.get("categories")) if c)
+    front_images = [_text_value(v) for key in IMAGE_KEYS for v in _as_list(front.get(key))]
+    draft.image_urls = tuple(dict.fromkeys(u for u in [*front_images, *draft.image_urls] if u))
+    draft.url = _text_value(front.get("url") or front.get("link") or front.get("permalink"))
+    return draft
+
+
+def _html_draft(markup: str, base: int, kind: ArticleFormat) -> _Draft:
+    text, offsets, images = html_to_text(markup, base=base)
+    draft = _Draft(format=kind, image_urls=tuple(images))
+    draft.builder.add_mapped(text, offsets)
+    return draft
+
+
+def _value_span(raw: str, start: int, end: int, key: str, value: str) -> tuple[int, int]:
+    """Where ``key``'s value sits in the front matter: exact when written verbatim, else its line."""
+    match = re.search(rf"^{re.escape(key)}\s*:\s*(.*)$", raw[start:end], re.MULTILINE)
+    if not match:
+        return start, end
+    line_start, line_end = start + match.start(1), start + match.end(1)
+    exact = raw.find(value, line_start, line_end)
+    return (exact, exact + len(value)) if exact >= 0 else (line_start, line_end)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _text_value(value: Any) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+# --- collections -----------------------------------------------------------------------------
+
+
+def _read_jsonl(path: Path, encoding: str) -> Iterator[Article | IngestFailure]:
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                try:
+                    record = json.loads(line.decode(encoding))
+                except (UnicodeDecodeError, ValueError) as error:
+                    raise IngestError(where, f"not a JSON record: {error}", stage="parse") from error
+                if not isinstance(record, dict):
+                    raise IngestError(where, "not a JSON object", stage="parse")
+                yield _read_record(record, where, number, "jsonl", hashlib.sha256(line.strip()).hexdigest()[:16])
+            except IngestError as error:
+                yield _failure(error)
+
+
+def _read_csv(path: Path, encoding: str) -> Iterator[Article | IngestFailure]:
+    try:
+        with path.open("r", encoding=encoding, newline="") as handle:
+            reader = csv.DictReader(handle)
+            for row in reader:
+                where = f"{path}:{reader.line_num}"
+                try:
+                    digest = hashlib.sha256(json.dumps(row, sort_keys=True).encode()).hexdigest()[:16]
+                    yield _read_record(row, where, reader.line_num, "csv", digest)
+                except IngestError as error:
+                    yield _failure(error)
+    except (UnicodeDecodeError, csv.Error) as error:
+        yield _failure(IngestError(str(path), f"CSV cannot be read past this point: {error}", stage="parse"))
+
+
+def _read_record(record: dict[str, Any], where: str, number: int, kind: ArticleFormat, digest: str) -> Article:
+    lowered = {str(k).strip().lower(): v for k, v in record.items() if k is not None}
+    title = _text_value(lowered.get("title")) or ""
+    body = lowered.get("html") or lowered.get("text")
+    if not isinstance(body, str) or not body.strip():
+        raise IngestError(where, "record has no 'text' or 'html'", stage="parse")
+    raw = f"{title}\n{body}" if title else body
+    check_text(raw, where)
+    body_start = len(raw) - len(body)
+    if "html" in lowered and lowered.get("html"):
+        draft = _html_draft(body, body_start, kind)
+        if title:
+            head = TextBuilder()
+            head.add_copy(raw, 0, len(title))
+            head.newline(len(title), body_start)
+            draft.builder = head.extend(draft.builder)
+    else:
+        draft = _Draft(format=kind)
+        draft.builder.add_copy(raw, 0, len(raw))
+    draft.title = title or None
+    draft.date = parse_date(lowered.get("date"))
+    draft.url = _text_value(lowered.get("url"))
+    article_id = _text_value(lowered.get("id")) or digest
+    return _finish(draft, raw=raw, source=where.rsplit(":", 1)[0], digest=article_id, record=number)
+
+
+# --- cleaning and structure ------------------------------------------------------------------
+
+
+def _finish(draft: _Draft, *, raw: str, source: str, digest: str, record: int | None = None) -> Article:
+    first_text, first_map = draft.builder.build()
+    text, clean_map, script = clean(first_text)
+    offsets = clean_map.compose(first_map)
+    lines = text.split("\n")
+    keep, kind, date, title, dateline_line = _structure(lines, draft)
+    kept_text, kept_map = _select_lines(text, lines, keep)
+    offsets = kept_map.compose(offsets)
+    if not kept_text.strip():
+        raise IngestError(source, "no article text after removing markup and page furniture", stage="clean")
+    paragraphs = _line_spans(kept_text)
+    dateline = _dateline_span(kept_text, paragraphs, lines, keep, dateline_line)
+    return Article(
+        id=digest,
+        source=source,
+        record=record,
+        format=kind,
+        title=title,
+        date=draft.date or date,
+        url=draft.url,
+        author=draft.author,
+        categories=draft.categories,
+        image_urls=draft.image_urls,
+        script=script,
+        raw=raw,
+        text=kept_text,
+        paragraphs=paragraphs,
+        dateline=dateline,
+        offsets=offsets,
+    )
+
+
+def _structure(
+    lines: list[str], draft: _Draft
+) -> tuple[list[bool], ArticleFormat, datetime | None, str, int | None]:
+    """Which lines to keep, the format, a date from the text, the title, the dateline's line."""
+    furniture = _furniture()
+    keep = [True] * len(lines)
+    kind = draft.format
+    footer_seen = False
+    for index, line in enumerate(lines):
+        found = "footer" if footer_seen else furniture.kind(line)
+        if found:
+            keep[index] = False
+            footer_seen = footer_seen or found == "footer"
+            if kind == "text":
+                kind = "newspage"
+    title = draft.title
+    if title is None:
+        title_index = next(
+            (i for i, line in enumerate(lines) if keep[i] and not _FULL_DATELINE.match(line)), None
+        )
+        title = lines[title_index] if title_index is not None else ""
+        seen_title = title_index
+    else:
+        seen_title = 0 if lines and lines[0] == title else None
+    for index, line in enumerate(lines):
+        if keep[index] and index != seen_title and seen_title is not None and _same(line, title):
+            keep[index] = False
+
+    date: datetime | None = None
+    dateline_line: int | None = None
+    body_text = "\n".join(line for line, kept in zip(lines, keep) if kept)
+    for index, line in enumerate(lines):
+        if not keep[index]:
+            continue
+        if _FULL_DATELINE.match(line):
+            date, dateline_line = parse_date(line), index
+            break
+        if _INLINE_DATELINE.match(line):
+            date, dateline_line = month_day(line, latest_year(body_text)), index
+            break
+    return keep, kind, date, title, dateline_line
+
+
+def _same(line: str, title: str) -> bool:
+    return re.sub(r"\s", "", line) == re.sub(r"\s", "", title)
+
+
+def _select_lines(text: str, lines: list[str], keep: list[bool]) -> tuple[str, OffsetMap]:
+    builder = TextBuilder()
+    position = 0
+    for line, kept in zip(lines, keep):
+        if kept:
+            builder.newline(position - 1, position)
+            builder.add_copy(text, position, position + len(line))
+        position += len(line) + 1
+    return builder.build()
+
+
+def _line_spans(text: str) -> tuple[tuple[int, int], ...]:
+    spans = []
+    position = 0
+    for line in text.split("\n"):
+        if line:
+            spans.append((position, position + len(line)))
+        position += len(line) + 1
+    return tuple(spans)
+
+
+def _dateline_span(
+    text: str, paragraphs: tuple[tuple[int, int], ...], lines: list[str], keep: list[bool], line_index: int | None
+) -> tuple[int, int] | None:
+    if line_index is None:
+        return None
+    kept_index = sum(keep[:line_index])
+    start, end = paragraphs[kept_index]
+    line = text[start:end]
+    if _FULL_DATELINE.match(line):
+        return start, end
+    match = _INLINE_DATELINE.match(line)
+    return (start, start + match.end()) if match else None
