@@ -82,7 +82,11 @@ def _opencc() -> opencc.OpenCC:
 
 @lru_cache(maxsize=1)
 def traditional_characters() -> frozenset[str]:
-    """Characters that OpenCC's t2s table changes: a sign the text is traditional."""
+    """Characters that OpenCC's t2s table changes: a sign the text is traditional.
+
+    A character whose targets include itself (乾 → 干 乾, 於 → 于 於) is also
+    written in simplified text (乾隆, a surname) and is no such sign.
+    """
     from pathlib import Path
 
     import opencc
@@ -91,7 +95,7 @@ def traditional_characters() -> frozenset[str]:
     chars = set()
     for line in table.read_text(encoding="utf-8").splitlines():
         source, _, targets = line.partition("\t")
-        if len(source) == 1 and targets.split(" ")[0] != source:
+        if len(source) == 1 and source not in targets.split(" "):
             chars.add(source)
     return frozenset(chars)
 

@@ -21,7 +21,10 @@ BLOCK_TAGS = frozenset(
     "fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr html li main nav ol "
     "p pre section summary table tbody td tfoot th thead tr ul".split()
 )
-SKIPPED_TAGS = frozenset("script style noscript template head title svg math iframe object".split())
+# ``head`` is not skipped as a whole: HTML lets a page omit ``</head>``, and skipping until a
+# closing tag that never comes would drop the whole body. Its text-bearing children
+# (``title``, ``script``, ``style``) are skipped on their own.
+SKIPPED_TAGS = frozenset("script style noscript template title svg math iframe object".split())
 
 
 class _VisibleText(HTMLParser):

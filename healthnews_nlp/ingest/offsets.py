@@ -95,7 +95,13 @@ class OffsetMap(BaseModel):
         return src_start, src_end
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
-        """Source span covering the derived characters ``start:end``."""
+        """Source span covering the derived characters ``start:end``.
+
+        The smallest span holding the source of every character in the range,
+        not just the first character's start and the last one's end: after
+        composition a character inserted inside a block (a source span of
+        length zero) can sit before the end of the character ahead of it.
+        """
         if not 0 <= start <= end <= self.length:
             raise IndexError(f"span {start}:{end} outside the mapped text of length {self.length}")
         if start == end:
@@ -104,7 +110,14 @@ class OffsetMap(BaseModel):
                 return last, last
             src = self.char_span(start)[0]
             return src, src
-        return self.char_span(start)[0], self.char_span(end - 1)[1]
+        low, high = self.char_span(start)
+        for index in range(self._segment_index(start), self._segment_index(end - 1) + 1):
+            seg_start, seg_end, src_start, src_end = self.segments[index]
+            if seg_end - seg_start == src_end - src_start:
+                shift = src_start - seg_start
+                src_start, src_end = max(start, seg_start) + shift, min(end, seg_end) + shift
+            low, high = min(low, src_start), max(high, src_end)
+        return low, high
 
     def compose(self, earlier: OffsetMap) -> OffsetMap:
         """Map this text back through ``earlier`` (which maps this map's source further back)."""

@@ -18,9 +18,9 @@ the maps, so every clean character points into the raw file.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
-import io
 import json
 import logging
 import re
@@ -50,7 +50,9 @@ MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 
 SNIFF_BYTES = 1 << 16
 
+_FRONT_MATTER_START = re.compile(r"\A\s*^---[ \t]*$", re.MULTILINE)
 _FRONT_MATTER_END = re.compile(r"^---[ \t]*$", re.MULTILINE)
+_JSON_RECORD_KEY = re.compile(r'"(?:title|text|html)"\s*:')
 _HTML_MARKERS = re.compile(r"<(?:!doctype html|html|body|p|div|br|article|section|table)[\s/>]", re.I)
 _FULL_DATELINE = re.compile(
     r"^(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
@@ -198,13 +200,23 @@ def _failure(error: IngestError) -> IngestFailure:
 
 
 def _sniff_collection(head: str) -> str | None:
+    """``jsonl`` or ``csv`` when ``head`` (the start of a file) looks like a collection, else None.
+
+    A JSONL file is recognised by its first line being a JSON object with a
+    ``title``, ``text`` or ``html`` key, so that one broken (or cut by the
+    sniff window) first record does not turn the whole collection into a
+    single plain-text article.
+    """
     first = next((line.strip() for line in head.lstrip("\ufeff").splitlines() if line.strip()), "")
     if first.startswith("{"):
         try:
             record = json.loads(first)
         except ValueError:
             record = None
-        if isinstance(record, dict) and {"text", "html", "title"} & record.keys():
+        if isinstance(record, dict):
+            if {"text", "html", "title"} & record.keys():
+                return "jsonl"
+        elif _JSON_RECORD_KEY.search(first):
             return "jsonl"
     if "," in first and not first.startswith(("<", "---")):
         header = {cell.strip().lower() for cell in next(csv.reader([first]))}
@@ -214,8 +226,12 @@ def _sniff_collection(head: str) -> str | None:
 
 
 def _sniff_document(text: str) -> ArticleFormat:
+    """``hexo`` when the first non-blank line is exactly ``---``, ``html`` when markup shows early, else ``text``.
+
+    A longer rule such as ``----------`` opening a plain-text file is not front matter.
+    """
     stripped = text.lstrip()
-    if stripped.startswith("---"):
+    if _FRONT_MATTER_START.match(text):
         return "hexo"
     if _HTML_MARKERS.search(stripped[:4096]):
         return "html"
@@ -255,7 +271,7 @@ def _hexo_draft(raw: str, source: str) -> _Draft:
 
     body_start = end.end()
     draft = _html_draft(raw[body_start:], body_start, "hexo")
-    title = _text_value(front.get("title"))
+    title = _title_value(front.get("title"))
     if title:
         title_builder = TextBuilder()
         title_builder.add(title, *_value_span(raw, front_start, front_end, "title", title))
@@ -301,36 +317,80 @@ def _text_value(value: Any) -> str | None:
     return text or None
 
 
+def _title_value(value: Any) -> str | None:
+    """A title as one line: the readers put it on the text's first line, which becomes ``Article.title``."""
+    text = _text_value(value)
+    if text is None:
+        return None
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
 # --- collections -----------------------------------------------------------------------------
 
 
+def _jsonl_lines(path: Path, encoding: str) -> Iterator[tuple[bytes, str | UnicodeDecodeError]]:
+    """Each line of ``path`` as bytes (for the record id) and as text, or the error decoding it.
+
+    In an ASCII-compatible encoding (UTF-8, GBK, Big5…) a line break is the
+    single byte 0x0A and never part of another character, so lines are split
+    as bytes and a bad byte spoils only its own record. UTF-16 and UTF-32 are
+    read as text (and re-encoded as UTF-8 for the id): splitting them at 0x0A
+    bytes would cut characters in half.
+    """
+    encoder = codecs.getincrementalencoder(encoding)()
+    encoder.encode("a")  # past any byte order mark
+    if encoder.encode("\n") == b"\n":
+        with path.open("rb") as handle:
+            for line in handle:
+                try:
+                    yield line.strip(), line.decode(encoding)
+                except UnicodeDecodeError as error:
+                    yield line.strip(), error
+    else:
+        with path.open("r", encoding=encoding, newline="") as handle:
+            for text in handle:
+                yield text.strip(" \t\r\n\f\v").encode("utf-8"), text
+
+
 def _read_jsonl(path: Path, encoding: str) -> Iterator[Article | IngestFailure]:
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
+    try:
+        for number, (data, line) in enumerate(_jsonl_lines(path, encoding), start=1):
+            if not data:
                 continue
             where = f"{path}:{number}"
             try:
                 try:
-                    record = json.loads(line.decode(encoding))
+                    if isinstance(line, UnicodeDecodeError):
+                        raise line
+                    record = json.loads(line)
                 except (UnicodeDecodeError, ValueError) as error:
                     raise IngestError(where, f"not a JSON record: {error}", stage="parse") from error
                 if not isinstance(record, dict):
                     raise IngestError(where, "not a JSON object", stage="parse")
-                yield _read_record(record, where, number, "jsonl", hashlib.sha256(line.strip()).hexdigest()[:16])
+                yield _read_record(record, where, number, "jsonl", hashlib.sha256(data).hexdigest()[:16])
             except IngestError as error:
                 yield _failure(error)
+    except UnicodeDecodeError as error:
+        yield _failure(IngestError(str(path), f"JSONL cannot be read past this point: {error}", stage="parse"))
 
 
 def _read_csv(path: Path, encoding: str) -> Iterator[Article | IngestFailure]:
     try:
         with path.open("r", encoding=encoding, newline="") as handle:
-            reader = csv.DictReader(handle)
-            for row in reader:
-                where = f"{path}:{reader.line_num}"
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            while True:
+                start = reader.line_num + 1  # a record may span several lines: name its first
+                cells = next(reader, None)
+                if cells is None:
+                    break
+                if not cells:
+                    continue  # a blank line
+                row = dict(zip(header, cells))
+                where = f"{path}:{start}"
                 try:
                     digest = hashlib.sha256(json.dumps(row, sort_keys=True).encode()).hexdigest()[:16]
-                    yield _read_record(row, where, reader.line_num, "csv", digest)
+                    yield _read_record(row, where, start, "csv", digest)
                 except IngestError as error:
                     yield _failure(error)
     except (UnicodeDecodeError, csv.Error) as error:
@@ -339,7 +399,7 @@ def _read_csv(path: Path, encoding: str) -> Iterator[Article | IngestFailure]:
 
 def _read_record(record: dict[str, Any], where: str, number: int, kind: ArticleFormat, digest: str) -> Article:
     lowered = {str(k).strip().lower(): v for k, v in record.items() if k is not None}
-    title = _text_value(lowered.get("title")) or ""
+    title = _title_value(lowered.get("title")) or ""
     body = lowered.get("html") or lowered.get("text")
     if not isinstance(body, str) or not body.strip():
         raise IngestError(where, "record has no 'text' or 'html'", stage="parse")
@@ -360,13 +420,16 @@ def _read_record(record: dict[str, Any], where: str, number: int, kind: ArticleF
     draft.date = parse_date(lowered.get("date"))
     draft.url = _text_value(lowered.get("url"))
     article_id = _text_value(lowered.get("id")) or digest
-    return _finish(draft, raw=raw, source=where.rsplit(":", 1)[0], digest=article_id, record=number)
+    return _finish(draft, raw=raw, source=where.rsplit(":", 1)[0], digest=article_id, record=number, where=where)
 
 
 # --- cleaning and structure ------------------------------------------------------------------
 
 
-def _finish(draft: _Draft, *, raw: str, source: str, digest: str, record: int | None = None) -> Article:
+def _finish(
+    draft: _Draft, *, raw: str, source: str, digest: str, record: int | None = None, where: str | None = None
+) -> Article:
+    """Clean the draft, drop page furniture and build the Article; ``where`` names a record in errors."""
     first_text, first_map = draft.builder.build()
     text, clean_map, script = clean(first_text)
     offsets = clean_map.compose(first_map)
@@ -375,7 +438,9 @@ def _finish(draft: _Draft, *, raw: str, source: str, digest: str, record: int | 
     kept_text, kept_map = _select_lines(text, lines, keep)
     offsets = kept_map.compose(offsets)
     if not kept_text.strip():
-        raise IngestError(source, "no article text after removing markup and page furniture", stage="clean")
+        raise IngestError(
+            where or source, "no article text after removing markup and page furniture", stage="clean"
+        )
     paragraphs = _line_spans(kept_text)
     dateline = _dateline_span(kept_text, paragraphs, lines, keep, dateline_line)
     return Article(
@@ -421,7 +486,10 @@ def _structure(
         title = lines[title_index] if title_index is not None else ""
         seen_title = title_index
     else:
-        seen_title = 0 if lines and lines[0] == title else None
+        # The reader put the title (front matter, record field) on the first line, so its
+        # clean form is that line: simplified and normalised like the rest of the text.
+        title = lines[0] if lines else ""
+        seen_title = 0
     for index, line in enumerate(lines):
         if keep[index] and index != seen_title and seen_title is not None and _same(line, title):
             keep[index] = False
