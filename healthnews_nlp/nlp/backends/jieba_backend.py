@@ -1,0 +1,109 @@
+"""jieba's POS segmentation as a lightweight, dictionary-driven NER backend.
+
+jieba is fast and easy to extend with lexicon words, but its "entities" are
+only its POS flags: ``nr`` (person), ``ns`` (place) and ``nt`` (organisation).
+Each backend owns its ``jieba.Tokenizer`` so user words added here never leak
+into jieba's global default tokenizer or into other backends.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+
+import jieba
+import jieba.posseg
+
+from .base import Analysis, BackendEntity, Token
+
+#: jieba POS flags that denote entities. Deliberately left out:
+#: ``nz`` ("other proper noun": products, brands, terms such as 腾讯 or 新冠)
+#: is too mixed to be an entity type, so it stays a token tag only;
+#: ``nrt``/``nrfg`` (transliterated / fixed names) are mostly noise in jieba's
+#: dictionary (三维图, 乔梓); ``t`` is relative time words (下午, 今天, 鼠年)
+#: while dates come out as ``m`` pieces (9 / 月 / 22 / 日), so it adds nothing.
+ENTITY_LABELS: dict[str, str] = {"nr": "PERSON", "ns": "LOC", "nt": "ORG"}
+WHITESPACE_TAG = "w"
+
+_JIEBA_LOGGER = "jieba"
+
+
+@contextmanager
+def _quiet_jieba() -> Iterator[None]:
+    """Hide jieba's "Building prefix dict..." chatter for the duration of a load.
+
+    jieba logs to stderr through its own handler at DEBUG level; raising that
+    one logger's level temporarily avoids touching logging configuration.
+    """
+    logger = logging.getLogger(_JIEBA_LOGGER)
+    previous = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
+class JiebaBackend:
+    """Segmentation, POS flags and nr/ns/nt entities from ``jieba.posseg``.
+
+    ``user_words`` are ``(word, pos_flag)`` pairs added to this instance's
+    dictionary, so e.g. ``("深圳市第三人民医院", "nt")`` becomes one ORG.
+    The dictionary is loaded on first use.
+    """
+
+    name = "jieba"
+
+    def __init__(self, user_words: Iterable[tuple[str, str]] = ()) -> None:
+        self._user_words = tuple(user_words)
+        self._lock = threading.Lock()
+        self._tokenizer: jieba.posseg.POSTokenizer | None = None
+
+    @property
+    def _pos_tokenizer(self) -> jieba.posseg.POSTokenizer:
+        with self._lock:
+            if self._tokenizer is None:
+                self._tokenizer = self._load()
+            return self._tokenizer
+
+    def _load(self) -> jieba.posseg.POSTokenizer:
+        """A fresh tokenizer with the default dictionary plus the user words."""
+        with _quiet_jieba():
+            tokenizer = jieba.Tokenizer()
+            tokenizer.initialize()
+            for word, flag in self._user_words:
+                if word:
+                    tokenizer.add_word(word, tag=flag)
+            return jieba.posseg.POSTokenizer(tokenizer)
+
+    def analyze(self, texts: Sequence[str]) -> list[Analysis]:
+        """Segment each text; whitespace runs become single ``'w'`` tokens."""
+        pos_tokenizer = self._pos_tokenizer
+        return [self._analyze_one(pos_tokenizer, text) for text in texts]
+
+    @staticmethod
+    def _analyze_one(pos_tokenizer: jieba.posseg.POSTokenizer, text: str) -> Analysis:
+        tokens: list[Token] = []
+        entities: list[BackendEntity] = []
+        position = 0
+        for pair in pos_tokenizer.cut(text):
+            word: str = pair.word
+            end = position + len(word)
+            if text[position:end] != word:
+                raise RuntimeError(f"jieba changed the text at {position}: {word!r}")
+            if word.isspace():
+                if tokens and tokens[-1].tag == WHITESPACE_TAG and tokens[-1].end == position:
+                    tokens[-1] = Token(tokens[-1].start, end, WHITESPACE_TAG)
+                else:
+                    tokens.append(Token(position, end, WHITESPACE_TAG))
+            else:
+                tokens.append(Token(position, end, pair.flag))
+                label = ENTITY_LABELS.get(pair.flag)
+                if label is not None:
+                    entities.append(BackendEntity(position, end, label))
+            position = end
+        if position != len(text):
+            raise RuntimeError(f"jieba's words cover {position} of {len(text)} characters")
+        return Analysis(tuple(tokens), tuple(entities))

@@ -1,0 +1,54 @@
+"""Backends by name, so configuration and the CLI can pick one with a string.
+
+Factories import their backend lazily: choosing ``jieba`` must not load
+onnxruntime, and an optional backend must not be a hard dependency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from .base import NerBackend
+
+BackendFactory = Callable[..., NerBackend]
+
+
+def _lac(**options: Any) -> NerBackend:
+    from .lac import LacBackend
+
+    return LacBackend(**options)
+
+
+def _jieba(**options: Any) -> NerBackend:
+    from .jieba_backend import JiebaBackend
+
+    return JiebaBackend(**options)
+
+
+# Extension point: a new backend is a module with a class implementing
+# ``NerBackend`` plus one factory here. HanLP (the ``hanlp`` extra in
+# pyproject.toml) goes in as ``"hanlp": _hanlp`` with a factory that imports
+# ``.hanlp_backend`` and raises a clear error when the extra is not installed.
+FACTORIES: Mapping[str, BackendFactory] = MappingProxyType(
+    {
+        "lac": _lac,
+        "jieba": _jieba,
+    }
+)
+
+
+def available_backends() -> tuple[str, ...]:
+    """The names ``get_backend`` accepts."""
+    return tuple(sorted(FACTORIES))
+
+
+def get_backend(name: str, **options: Any) -> NerBackend:
+    """A new backend instance; ``options`` go to its constructor."""
+    try:
+        factory = FACTORIES[name]
+    except KeyError:
+        known = ", ".join(available_backends())
+        raise ValueError(f"unknown NER backend {name!r}; known backends: {known}") from None
+    return factory(**options)
