@@ -8,6 +8,7 @@ written to JSON and read back without loss (``model_dump_json`` /
 
 from __future__ import annotations
 
+from datetime import date as date_type
 from datetime import datetime
 from typing import Literal
 
@@ -99,3 +100,100 @@ class IngestFailure(Record):
     stage: str
     error_type: str
     message: str
+
+
+class Mention(Record):
+    """One occurrence of an entity: its span in the clean text and in the raw source."""
+
+    start: int
+    end: int
+    text: str
+    source_start: int | None = None
+    source_end: int | None = None
+
+
+class Entity(Record):
+    """A distinct entity of one article under its fullest name, with every other name used for it."""
+
+    name: str
+    type: EntityType
+    aliases: tuple[str, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(type, name)``: how relations and graphs refer to the entity."""
+        return self.type, self.name
+
+
+class Relation(Record):
+    """A relation the article states, with the sentence that states it.
+
+    ``head`` and ``tail`` are entity names of the same article (types in
+    ``head_type``/``tail_type``); ``cue`` is the word that triggered it
+    (签署, 主办, 出席 …); ``date`` is the day the text gives, resolved against
+    the article's date, else the article's date.
+    """
+
+    head: str
+    head_type: EntityType
+    type: RelationType
+    tail: str
+    tail_type: EntityType
+    cue: str | None = None
+    evidence: str = ""
+    evidence_start: int = 0
+    evidence_end: int = 0
+    date: date_type | None = None
+    title: str | None = None
+    role: str | None = None
+
+
+class ArticleExtraction(Record):
+    """Everything extracted from one article: the unit written to JSONL and merged into graphs."""
+
+    article: str
+    article_id: str
+    source: str
+    title: str
+    date: datetime | None = None
+    url: str | None = None
+    entities: tuple[Entity, ...] = ()
+    relations: tuple[Relation, ...] = ()
+
+    def to_gold_dict(self) -> dict[str, object]:
+        """The record in the gold annotation format (plus offsets and metadata, which scoring ignores)."""
+        return {
+            "article": self.article,
+            "article_id": self.article_id,
+            "source": self.source,
+            "title": self.title,
+            "date": self.date.isoformat() if self.date else None,
+            "url": self.url,
+            "entities": [
+                {
+                    "name": e.name,
+                    "type": e.type,
+                    "aliases": list(e.aliases),
+                    "mentions": [[m.start, m.end] for m in e.mentions],
+                }
+                for e in self.entities
+            ],
+            "relations": [
+                {
+                    k: v
+                    for k, v in {
+                        "head": r.head,
+                        "type": r.type,
+                        "tail": r.tail,
+                        "title": r.title,
+                        "role": r.role,
+                        "cue": r.cue,
+                        "date": r.date.isoformat() if r.date else None,
+                        "evidence": r.evidence,
+                    }.items()
+                    if v is not None
+                }
+                for r in self.relations
+            ],
+        }
