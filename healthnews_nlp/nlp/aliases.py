@@ -1,0 +1,164 @@
+"""Aliases within one article: which mentions name the same entity, and under which name.
+
+Mentions are grouped when the text defines one as the other's short form
+(（下称“国研中心”）), when they are the same name up to quotes and spaces, or
+when a general naming convention says so:
+
+- the same place and head under other spellings (宁夏卫健委 = 宁夏回族自治区卫生
+  健康委; 深圳三院 = 深圳市第三人民医院), using the gazetteer's short forms and
+  the head abbreviations in ``resources/abbreviations.tsv``;
+- a company's name without its legal form (中国电信 = 中国电信集团有限公司);
+- a shorter name that ends one, and only one, longer name of the same type
+  (自治区人民医院 = 新疆维吾尔自治区人民医院; 数字健康创新峰会 = “数聚智慧 创健未来”
+  数字健康创新峰会).
+
+The entity's name is its fullest form; the others become its aliases.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from healthnews_nlp.nlp.lexicons import Lexicons
+from healthnews_nlp.nlp.rules import quote_stripped
+from healthnews_nlp.nlp.view import HAN, Candidate, TextView
+
+_QUOTES_AND_SPACES = re.compile(r"[\s\"'“”‘’「」『』《》]")
+COMPANY_REMAINDER = re.compile(
+    r"^(?:信息产业|信息技术|信息|科技|技术|数据服务|数据|服务|网络|医疗|健康|控股|实业|发展|投资|产业|电子|通信)*"
+    r"(?:集团)?(?:股份)?(?:有限责任公司|有限公司|公司|集团)$"
+)
+
+
+def normalized(name: str) -> str:
+    """A name with quotes and spaces removed: the form mentions are compared in."""
+    return _QUOTES_AND_SPACES.sub("", name)
+
+
+@dataclass
+class ResolvedEntity:
+    """An entity of one article: label, name, aliases and mention spans."""
+
+    label: str
+    surfaces: Counter[str] = field(default_factory=Counter)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return max(self.surfaces, key=lambda s: (bool(HAN.search(s)), len(normalized(s)), self.surfaces[s], s))
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        name = normalized(self.name)
+        seen = {name}
+        result = []
+        for surface in sorted(self.surfaces, key=lambda s: (-self.surfaces[s], s)):
+            if normalized(surface) not in seen:
+                seen.add(normalized(surface))
+                result.append(surface)
+        return tuple(result)
+
+
+class _Groups:
+    """Union-find over mention groups."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, item: int) -> int:
+        while self.parent[item] != item:
+            self.parent[item] = self.parent[self.parent[item]]
+            item = self.parent[item]
+        return item
+
+    def union(self, a: int, b: int) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+
+def resolve_aliases(
+    view: TextView, mentions: Iterable[Candidate], definitions: Iterable[tuple[Candidate, Candidate]]
+) -> list[ResolvedEntity]:
+    """Group ``mentions`` into entities of the article."""
+    mentions = list(mentions)
+    surface = [quote_stripped(view.text[m.start : m.end]) for m in mentions]
+    groups = _Groups(len(mentions))
+    first_of: dict[tuple[str, str], int] = {}
+    for index, mention in enumerate(mentions):
+        key = (mention.label, normalized(surface[index]))
+        groups.union(index, first_of.setdefault(key, index))
+    for alias, target in definitions:
+        a = first_of.get((alias.label, normalized(quote_stripped(view.text[alias.start : alias.end]))))
+        t = first_of.get((target.label, normalized(quote_stripped(view.text[target.start : target.end]))))
+        if a is not None and t is not None:
+            groups.union(a, t)
+    names = {key: index for key, index in first_of.items()}
+    _merge_by_convention(view, names, groups)
+
+    entities: dict[int, ResolvedEntity] = {}
+    for index, mention in enumerate(mentions):
+        entity = entities.setdefault(groups.find(index), ResolvedEntity(mention.label))
+        entity.surfaces[surface[index]] += 1
+        entity.spans.append((mention.start, mention.end))
+    return sorted(entities.values(), key=lambda e: min(e.spans))
+
+
+def _merge_by_convention(view: TextView, names: dict[tuple[str, str], int], groups: _Groups) -> None:
+    by_label: dict[str, list[str]] = {}
+    for label, name in names:
+        by_label.setdefault(label, []).append(name)
+    for label, label_names in by_label.items():
+        canonical: dict[str, int] = {}
+        for name in label_names:
+            key = canonical_key(view, label, name)
+            index = names[(label, name)]
+            if key in canonical:
+                groups.union(index, canonical[key])
+            else:
+                canonical[key] = index
+        for name in label_names:
+            longer = _longer_form(view.lexicons, label, name, label_names)
+            if longer is not None:
+                groups.union(names[(label, name)], names[(label, longer)])
+
+
+def canonical_key(view: TextView, label: str, name: str) -> str:
+    """One spelling for a place-and-head name: places as their short form, heads unabbreviated."""
+    lexicons, gazetteer = view.lexicons, view.gazetteer
+    if label == "EVENT":
+        return lexicons.event_ordinals.sub("", name)
+    if label == "LOC":
+        core = name[: -len("地区")] if name.endswith("地区") and len(name) > 3 else name
+        place = gazetteer.lookup(core)
+        return place.qualified_name if place else core
+    prefix = view.place_prefix(name)
+    rest = name[prefix:]
+    place = gazetteer.lookup(name[:prefix]) if prefix else None
+    head = (place.short or place.name) if place else name[:prefix]
+    for short, longs in lexicons.abbreviations.items():
+        for variant in sorted((short, *longs), key=len, reverse=True):
+            if rest.endswith(variant) and len(variant) < len(rest) + 1:
+                return head + rest[: -len(variant)] + short
+    return head + rest
+
+
+def _longer_form(lexicons: Lexicons, label: str, name: str, names: list[str]) -> str | None:
+    """The one longer name of the article that ``name`` is a short form of, if exactly one."""
+    if label == "PERSON" or len(name) < 2:
+        return None
+    suffix_of = [n for n in names if n != name and n.endswith(name)]
+    if label in {"ORG", "EVENT", "LOC"} and len(suffix_of) == 1 and len(name) >= 4:
+        return suffix_of[0]
+    if label == "ORG":
+        prefix_of = [n for n in names if n != name and n.startswith(name) and COMPANY_REMAINDER.match(n[len(name) :])]
+        if prefix_of:
+            return min(prefix_of, key=len)
+    if label == "LOC":
+        for short, longs in lexicons.abbreviations.items():
+            if name == short:
+                matches = [n for n in names if any(n.endswith(long) for long in longs)]
+                if len(matches) == 1:
+                    return matches[0]
+    return None

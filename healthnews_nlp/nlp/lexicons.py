@@ -1,0 +1,120 @@
+"""The domain lexicons, loaded once from ``healthnews_nlp/resources`` (and extra user files).
+
+Everything the rules know about the domain lives in those data files; this
+module only reads them into sets and maps. ``Lexicons.load(extra_dir)`` lets a
+user add entries: a file of the same name in ``extra_dir`` is read after the
+packaged one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from healthnews_nlp.resources import read_lines
+
+
+def _lines(name: str, extra_dir: str | None) -> Iterator[str]:
+    yield from read_lines(name)
+    if extra_dir:
+        path = Path(extra_dir) / name
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                stripped = line.strip()
+                if stripped and not stripped.startswith("#"):
+                    yield stripped
+
+
+def _words(name: str, extra_dir: str | None) -> frozenset[str]:
+    return frozenset(word for line in _lines(name, extra_dir) for word in line.split())
+
+
+def _by_length(words: frozenset[str] | set[str]) -> tuple[str, ...]:
+    return tuple(sorted(words, key=lambda w: (-len(w), w)))
+
+
+@dataclass(frozen=True)
+class Lexicons:
+    """Word lists and maps the rules consult."""
+
+    org_heads: dict[str, str]
+    org_non_heads: frozenset[str]
+    org_descriptors: frozenset[str]
+    org_type_words: frozenset[str]
+    titles: frozenset[str]
+    title_modifiers: frozenset[str]
+    event_heads: frozenset[str]
+    ceremony_heads: frozenset[str]
+    event_ordinals: re.Pattern[str]
+    place_heads: frozenset[str]
+    product_heads: frozenset[str]
+    surnames: frozenset[str]
+    abbreviations: dict[str, tuple[str, ...]]
+    not_entities: frozenset[str]
+    slogan_prefixes: frozenset[str]
+    person_followers: frozenset[str]
+
+    @property
+    def org_heads_by_length(self) -> tuple[str, ...]:
+        return _by_length(set(self.org_heads))
+
+    @property
+    def event_heads_by_length(self) -> tuple[str, ...]:
+        return _by_length(self.event_heads)
+
+    @property
+    def place_heads_by_length(self) -> tuple[str, ...]:
+        return _by_length(self.place_heads)
+
+    def is_title(self, word: str) -> bool:
+        """A title, possibly with modifiers (常务副校长, 执行院长, 党委副书记)."""
+        if word in self.titles:
+            return True
+        for modifier in self.title_modifiers:
+            if word.startswith(modifier) and len(word) > len(modifier) and self.is_title(word[len(modifier):]):
+                return True
+        return False
+
+    def surname_length(self, name: str) -> int:
+        """Length of the family name ``name`` starts with (2 for 欧阳), or 0."""
+        if name[:2] in self.surnames:
+            return 2
+        return 1 if name[:1] in self.surnames else 0
+
+    @classmethod
+    def load(cls, extra_dir: str | None = None) -> Lexicons:
+        return _load(extra_dir)
+
+
+@lru_cache(maxsize=8)
+def _load(extra_dir: str | None) -> Lexicons:
+    heads = {}
+    for line in _lines("org_heads.tsv", extra_dir):
+        head, _, kind = line.partition("\t")
+        heads[head] = kind or "name"
+    abbreviations: dict[str, tuple[str, ...]] = {}
+    for line in _lines("abbreviations.tsv", extra_dir):
+        short, _, long = line.partition("\t")
+        abbreviations[short] = (*abbreviations.get(short, ()), long)
+    ordinals = "|".join(_lines("event_ordinals.txt", extra_dir))
+    return Lexicons(
+        org_heads=heads,
+        org_non_heads=_words("org_non_heads.txt", extra_dir),
+        org_descriptors=_words("org_descriptors.txt", extra_dir),
+        org_type_words=_words("org_type_words.txt", extra_dir),
+        titles=_words("titles.txt", extra_dir),
+        title_modifiers=_words("title_modifiers.txt", extra_dir),
+        event_heads=_words("event_heads.txt", extra_dir),
+        ceremony_heads=_words("ceremony_heads.txt", extra_dir),
+        event_ordinals=re.compile(f"^(?:{ordinals})"),
+        place_heads=_words("place_heads.txt", extra_dir),
+        product_heads=_words("product_heads.txt", extra_dir),
+        surnames=_words("surnames.txt", extra_dir),
+        abbreviations=abbreviations,
+        not_entities=_words("not_entities.txt", extra_dir),
+        slogan_prefixes=_words("slogan_prefixes.txt", extra_dir),
+        person_followers=_words("person_followers.txt", extra_dir),
+    )

@@ -1,0 +1,107 @@
+"""Choosing entity mentions among the candidates the rules propose.
+
+Two passes: the rules' candidates are resolved into non-overlapping mentions
+(longest first, then by rule strength), then every name accepted anywhere in
+the text is looked for again everywhere (a name LAC missed in one sentence is
+still that name), and the union is resolved once more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from healthnews_nlp.nlp import rules
+from healthnews_nlp.nlp.view import Candidate, TextView
+
+LABEL_RANK = {"EVENT": 4, "ORG": 3, "PERSON": 2, "LOC": 1}
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """The chosen mentions and the aliases the text defines (alias span → defined-for span)."""
+
+    mentions: tuple[Candidate, ...]
+    definitions: tuple[tuple[Candidate, Candidate], ...]
+
+
+def recognize(view: TextView, extra: Iterable[Candidate] = ()) -> Recognition:
+    """Entity mentions of ``view``; ``extra`` are user patterns' matches, which win ties."""
+    proposed = [
+        *rules.org_candidates(view),
+        *rules.event_candidates(view),
+        *rules.place_candidates(view),
+        *rules.person_candidates(view),
+        *extra,
+    ]
+    proposed = [c for c in proposed if _allowed(view, c)]
+    chosen = select(proposed)
+    definitions = _definitions(view, chosen)
+    names = {(view.text[c.start : c.end], c.label) for c in chosen}
+    names |= {(view.text[alias.start : alias.end], alias.label) for alias, _ in definitions}
+    repeats = [c for c in _occurrences(view, names) if _allowed(view, c)]
+    chosen = select([*proposed, *repeats, *(alias for alias, _ in definitions)])
+    return Recognition(tuple(chosen), tuple(definitions))
+
+
+def select(candidates: Iterable[Candidate]) -> list[Candidate]:
+    """Non-overlapping candidates: longer spans first, then stronger rules, then label rank."""
+    ordered = sorted(
+        set(candidates),
+        key=lambda c: (-(c.end - c.start), -c.priority, -LABEL_RANK[c.label], c.start),
+    )
+    taken: list[Candidate] = []
+    occupied = bytearray()
+    for candidate in ordered:
+        if len(occupied) < candidate.end:
+            occupied.extend(b"\0" * (candidate.end - len(occupied)))
+        if any(occupied[candidate.start : candidate.end]):
+            continue
+        occupied[candidate.start : candidate.end] = b"\1" * (candidate.end - candidate.start)
+        taken.append(candidate)
+    return sorted(taken, key=lambda c: c.start)
+
+
+def _allowed(view: TextView, candidate: Candidate) -> bool:
+    if candidate.end - candidate.start < 2 or view.skipped(candidate.start, candidate.end):
+        return False
+    return not any(s <= candidate.start and candidate.end <= e for s, e in _not_entity_spans(view))
+
+
+def _not_entity_spans(view: TextView) -> list[tuple[int, int]]:
+    cached: list[tuple[int, int]] | None = getattr(view, "_not_entity_cache", None)
+    if cached is None:
+        cached = []
+        for phrase in view.lexicons.not_entities:
+            position = view.text.find(phrase)
+            while position >= 0:
+                cached.append((position, position + len(phrase)))
+                position = view.text.find(phrase, position + 1)
+        view._not_entity_cache = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _definitions(view: TextView, chosen: list[Candidate]) -> list[tuple[Candidate, Candidate]]:
+    """Aliases the text defines right after a mention: X（下称“Y”）, X(English name)."""
+    by_end = {c.end: c for c in chosen}
+    found = []
+    for definition_start, alias_start, alias_end in rules.abbreviation_definitions(view):
+        target = by_end.get(definition_start)
+        if target is None:
+            continue
+        alias = Candidate(alias_start, alias_end, target.label, "alias-defined", 5)
+        found.append((alias, target))
+    return found
+
+
+def _occurrences(view: TextView, names: set[tuple[str, str]]) -> Iterable[Candidate]:
+    text = view.text
+    for name, label in names:
+        if len(name) < 2:
+            continue
+        position = text.find(name)
+        while position >= 0:
+            end = position + len(name)
+            if not (label == "LOC" and rules.is_slogan(view, position)):
+                yield Candidate(position, end, label, "repeat", 0)
+            position = text.find(name, position + 1)

@@ -1,0 +1,530 @@
+"""Domain rules: candidate entity spans for organizations, events, places and people.
+
+Each function is a generator over a :class:`TextView` that proposes
+:class:`Candidate` spans; :mod:`.recognize` chooses among them. The rules are
+general patterns of Chinese news writing, driven by the lexicons in
+``healthnews_nlp/resources`` — never lists of answers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+from healthnews_nlp.nlp.names import STOP_NOUNS, Walk, walk_left
+from healthnews_nlp.nlp.view import (
+    CLOSE_QUOTES,
+    HAN,
+    NAME_TAGS,
+    OPEN_QUOTES,
+    PLACE_REFERENCES,
+    Candidate,
+    TextView,
+    has_anchor,
+)
+
+NATIONAL = ("国家", "中央", "中国", "全国")
+CLASSIFIERS = ("一家", "一所", "首家", "一个", "多家", "这家", "该", "这", "那", "其", "各")
+# Verbs of cooperation that LAC sometimes glues to the next name (联合国投集团 = 联合 + 国投集团).
+LEADING_CUES = ("联合", "携手", "牵手", "联手", "与", "和", "由", "同")
+TRAILING_JOINERS = "和与及、等"
+DEPARTMENT_SUFFIXES = ("司", "处", "办", "科", "室", "组")
+DOMAIN_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{1,10}[.．](?:com|COM|cn|CN|net|NET|org|ORG)(?![A-Za-z])")
+LIST_ORG_CLASS = re.compile(r"等(?:\d+|多|数十|上百|几)?(?:家|个)?(?:单位|机构|企业|部门|组织|公司|高校|院校|医院|部委)")
+ORGANIZER_VERBS = re.compile(r"(联合主办|共同主办|主办|联合承办|承办|协办|指导)")
+ABBREVIATION = re.compile(
+    r"[（(]\s*(?:以下|下文)?(?:简称|下称|称)[:：]?\s*[“\"「]?([^”\"」）)，,。]{2,20}?)[”\"」]?\s*[）)]"
+)
+ENGLISH_ALIAS = re.compile(r"[（(]\s*([A-Za-z][A-Za-z0-9 .&\-]{5,80})\s*[）)]")
+
+
+def _heads_by_end(heads: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    by_last: dict[str, list[str]] = {}
+    for head in heads:
+        by_last.setdefault(head[-1], []).append(head)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in by_last.items()}
+
+
+@lru_cache(maxsize=16)
+def _cached_heads(heads: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    return _heads_by_end(heads)
+
+
+def head_matches(view: TextView, heads: frozenset[str]) -> Iterator[tuple[int, int, str]]:
+    """Every head word that ends where a token ends (longest head first)."""
+    by_last = _cached_heads(heads)
+    text = view.text
+    for token in view.tokens:
+        end = token.end
+        for head in by_last.get(text[end - 1], ()):
+            if text.startswith(head, end - len(head)):
+                yield end - len(head), end, head
+                break
+
+
+def _only_descriptors(view: TextView, start: int, end: int) -> bool:
+    descriptors = view.lexicons.org_descriptors
+    words = [
+        view.text[max(t.start, start) : min(t.end, end)]
+        for t in view.tokens[view.token_index(start) : view.token_index(max(start, end - 1)) + 1]
+    ]
+    return all(word in descriptors or not HAN.search(word) and not word.isalnum() for word in words if word)
+
+
+def _described(view: TextView, start: int) -> bool:
+    """Preceded by 的 or a classifier: a description (一家国家临床医学研究中心), not a name."""
+    before = view.text[max(0, start - 2) : start]
+    return before.endswith("的") or any(before.endswith(c) for c in CLASSIFIERS)
+
+
+def _strip_cues(view: TextView, start: int, end: int) -> int:
+    word = view.text[start:end]
+    for cue in LEADING_CUES:
+        if word.startswith(cue) and len(word) - len(cue) >= 3 and view.tokens[view.token_index(start)].end > start + len(cue):
+            return start + len(cue)
+    return start
+
+
+def _has_place(view: TextView, start: int, end: int) -> bool:
+    segment = view.text[start:end]
+    if segment in PLACE_REFERENCES or any(segment.startswith(p) for p in PLACE_REFERENCES if len(p) > 1):
+        return True
+    for offset in range(len(segment) - 1):
+        if view.place_prefix(segment[offset:]):
+            return True
+    return any(
+        t.tag == "LOC" for t in view.tokens[view.token_index(start) : view.token_index(max(start, end - 1)) + 1]
+    )
+
+
+# --- organizations ---------------------------------------------------------------------------
+
+
+def org_candidates(view: TextView) -> Iterator[Candidate]:
+    """ORGs from heads (…医院, …有限公司, …卫健委), LAC's ORG spans, domain names and lists."""
+    yield from _orgs_by_head(view)
+    yield from _orgs_from_backend(view)
+    yield from _orgs_by_domain_name(view)
+    yield from _orgs_from_lists(view)
+
+
+def _orgs_by_head(view: TextView) -> Iterator[Candidate]:
+    lexicons, text = view.lexicons, view.text
+    for head_start, head_end, head in head_matches(view, frozenset(lexicons.org_heads)):
+        kind = lexicons.org_heads[head]
+        if any(text.startswith(n, head_end - len(n)) for n in lexicons.org_non_heads):
+            continue
+        if kind == "person":
+            candidate = _team(view, head_start, head_end)
+            if candidate:
+                yield candidate
+            continue
+        joiners = frozenset({"与", "和"}) if kind == "unit" else frozenset()
+        if len(head) == 1 and not _single_character_head(view, head_start):
+            continue
+        if _title_starts_at(view, head_start):
+            continue  # 党委 in 党委书记 belongs to the title
+        start = walk_left(view, head_start, Walk(joiners=joiners))
+        start = _strip_cues(view, start, head_end)
+        if _acceptable_org(view, start, head_start, kind):
+            yield Candidate(start, head_end, "ORG", "org-head", 2)
+
+
+def _single_character_head(view: TextView, head_start: int) -> bool:
+    """部, 局 end names only in words of three or more characters (组织部), not 布局, 南部, 干部."""
+    token = view.tokens[view.token_index(head_start)]
+    return token.tag == "ORG" or token.end - token.start >= 3 or token.start == head_start
+
+
+def _title_starts_at(view: TextView, position: int) -> bool:
+    return any(view.lexicons.is_title(view.text[position : position + n]) for n in range(2, 7))
+
+
+def _acceptable_org(view: TextView, start: int, head_start: int, kind: str) -> bool:
+    modifier = view.text[start:head_start]
+    if not modifier:
+        return False
+    if kind == "place":
+        return _has_place(view, start, head_start)
+    anchored = has_anchor(view, start, head_start)
+    if kind == "anchored":
+        return anchored or modifier.startswith(NATIONAL)
+    if len(modifier) < 2 and not anchored:
+        return False
+    if _only_descriptors(view, start, head_start):
+        return False
+    if not anchored and any(word in modifier for word in view.lexicons.org_type_words):
+        return False  # 研究型医院, 三甲医院: a kind of organization, not a name
+    return anchored or not _described(view, start)
+
+
+def _team(view: TextView, head_start: int, head_end: int) -> Candidate | None:
+    """A team named after its leader: <name><title>团队 (徐涛院士团队)."""
+    for title_length in range(5, 1, -1):
+        title_start = head_start - title_length
+        if title_start > 0 and view.lexicons.is_title(view.text[title_start:head_start]):
+            for name_length in (3, 2):
+                name = view.text[title_start - name_length : title_start]
+                if len(name) == name_length and _looks_like_name(view, name):
+                    return Candidate(title_start - name_length, head_end, "ORG", "org-team", 2)
+    return None
+
+
+def _orgs_from_backend(view: TextView) -> Iterator[Candidate]:
+    lexicons, text = view.lexicons, view.text
+    token_counts = Counter(view.word(i) for i in range(len(view.tokens)) if view.tag(i) == "ORG")
+    for entity in view.analysis.entities:
+        if entity.label != "ORG":
+            continue
+        start = _strip_cues(view, entity.start, entity.end)
+        end = entity.end
+        while end - start > 2 and text[end - 1] in TRAILING_JOINERS:
+            end -= 1
+        word = text[start:end]
+        if len(word) < 2 or word in view.gazetteer or word in lexicons.org_descriptors:
+            continue
+        head_end = _head_before_department(view, start, end)
+        if head_end:
+            if head_end < end:
+                yield Candidate(start, head_end, "ORG", "org-department", 2)
+            continue
+        if any(word.endswith(h) for h in lexicons.place_heads | lexicons.product_heads):
+            continue
+        if token_counts[word] >= 2 or _followed_by_title(view, end):
+            yield Candidate(start, end, "ORG", "org-backend", 1)
+
+
+def _head_before_department(view: TextView, start: int, end: int) -> int:
+    """End of the organization inside ``start:end`` when the rest is a department (…委规划发展与信息化司)."""
+    text = view.text[start:end]
+    for head in view.lexicons.org_heads_by_length:
+        if text.endswith(head):
+            return end
+    if text.endswith(DEPARTMENT_SUFFIXES):
+        for cut in range(len(text) - 1, 1, -1):
+            if any(text[:cut].endswith(h) for h in view.lexicons.org_heads_by_length if len(h) > 1):
+                return start + cut
+    return 0
+
+
+def _followed_by_title(view: TextView, end: int) -> bool:
+    for length in range(6, 1, -1):
+        if view.lexicons.is_title(view.text[end : end + length]):
+            return True
+    return False
+
+
+def _orgs_by_domain_name(view: TextView) -> Iterator[Candidate]:
+    """Internet companies named by their domain (大专家．COM)."""
+    for match in DOMAIN_NAME.finditer(view.text):
+        start = match.start()
+        while start < match.end() and view.tokens[view.token_index(start)].tag in {"p", "c", "v", "u", "w"}:
+            start = view.tokens[view.token_index(start)].end
+        if HAN.search(view.text[start : match.end()]):
+            yield Candidate(start, match.end(), "ORG", "org-domain", 2)
+
+
+def _orgs_from_lists(view: TextView) -> Iterator[Candidate]:
+    """Items of lists that the text says are organizations (A、B、C等单位; 由A、B主办)."""
+    text = view.text
+    ends = [(m.start(), m.end()) for m in LIST_ORG_CLASS.finditer(text)]
+    ends += [(m.start(), m.end()) for m in ORGANIZER_VERBS.finditer(text)]
+    for list_end, _ in ends:
+        items = [(s, e) for s, e in list_items(view, list_end) if 2 <= e - s <= 30 and _plausible_list_org(view, s, e)]
+        anchored = [_org_like(view, s, e) for s, e in items]
+        for (start, end), is_anchored in zip(items, anchored):
+            # an item needs its own anchor, or company in the list: 航天云网 beside 宁夏卫健委
+            if is_anchored or sum(anchored) >= 1 and len(items) >= 2:
+                yield Candidate(start, end, "ORG", "org-list", 1)
+
+
+def _org_like(view: TextView, start: int, end: int) -> bool:
+    word = view.text[start:end]
+    tags = {t.tag for t in view.tokens[view.token_index(start) : view.token_index(end - 1) + 1]}
+    return "ORG" in tags or bool(DOMAIN_NAME.search(word)) or any(h in word for h in view.lexicons.org_heads if len(h) > 1)
+
+
+def list_items(view: TextView, list_end: int) -> list[tuple[int, int]]:
+    """Items of the 、/与/和-joined list that ends at ``list_end`` (parentheticals skipped), in order."""
+    text = view.text
+    items: list[tuple[int, int]] = []
+    position = end = list_end
+    while position > 0:
+        char = text[position - 1]
+        if char in "）)":
+            opening = max(text.rfind("（", 0, position), text.rfind("(", 0, position))
+            if opening < 0 or position - opening > 30:
+                break
+            if end == position:
+                end = opening
+            position = opening
+            continue
+        if char in "、及" or text.endswith(("与", "和", "同"), 0, position) and _is_joiner(view, position - 1):
+            if end > position:
+                items.append((position, end))
+            position -= 1
+            end = position
+            continue
+        if char in "，,。；;：:！？!?\n“”\"" or _is_clause_boundary(view, position - 1):
+            break
+        position -= 1
+    if end > position:
+        items.append((position, end))
+    return [(s, e) for s, e in reversed(items) if e > s]
+
+
+def _is_joiner(view: TextView, position: int) -> bool:
+    token = view.tokens[view.token_index(position)]
+    return token.end - token.start == 1 and token.tag in {"p", "c"}
+
+
+def _is_clause_boundary(view: TextView, position: int) -> bool:
+    """A single-character preposition such as 由 or 在 opens the list; a verb ends it."""
+    token = view.tokens[view.token_index(position)]
+    return token.start == position and token.tag in {"p", "v", "vd", "d", "ad", "r", "u"} and token.end - token.start <= 2
+
+
+def _plausible_list_org(view: TextView, start: int, end: int) -> bool:
+    word = view.text[start:end]
+    if word in view.gazetteer or _only_descriptors(view, start, end) or word in STOP_NOUNS:
+        return False
+    tags = {t.tag for t in view.tokens[view.token_index(start) : view.token_index(end - 1) + 1]}
+    if tags & {"v", "PER", "TIME", "m", "r"}:
+        return False
+    return bool(tags & NAME_TAGS)
+
+
+# --- events ----------------------------------------------------------------------------------
+
+
+def event_candidates(view: TextView) -> Iterator[Candidate]:
+    """Named events: a head (大会, 峰会, 签约仪式 …) after an anchored name, or a quoted event name."""
+    lexicons, text = view.lexicons, view.text
+    for head_start, head_end, head in head_matches(view, lexicons.event_heads):
+        start = walk_left(view, head_start, Walk(quotes=True, keep_year=True))
+        inner = _inner_event(view, start, head_start) if head in lexicons.ceremony_heads else None
+        if inner:
+            yield inner
+        elif start < head_start and has_anchor(view, start, head_start):
+            yield Candidate(start, head_end, "EVENT", "event-head", 3)
+    for match in re.finditer(r"[“「『]([^”」』\n]{3,40})[”」』]", text):
+        name = match.group(1)
+        if any(name.endswith(h) for h in lexicons.event_heads) and not re.search(r"[，。；！？]", name):
+            yield Candidate(match.start(1), match.end(1), "EVENT", "event-quoted", 3)
+
+
+def _inner_event(view: TextView, start: int, head_start: int) -> Candidate | None:
+    """The named event a ceremony belongs to (首届“千帆杯”医疗AI大赛 in …大赛启动仪式)."""
+    for head_start_inner, head_end_inner, _ in head_matches(view, view.lexicons.event_heads):
+        if head_end_inner == head_start or (head_end_inner < head_start and not view.text[head_end_inner:head_start].strip("启动开幕闭幕颁奖发布签约")):
+            if head_end_inner <= start:
+                continue
+            inner_start = walk_left(view, head_start_inner, Walk(quotes=True, keep_year=True))
+            if inner_start < head_start_inner and has_anchor(view, inner_start, head_start_inner):
+                return Candidate(inner_start, head_end_inner, "EVENT", "event-inner", 3)
+    return None
+
+
+# --- places ----------------------------------------------------------------------------------
+
+
+def place_candidates(view: TextView) -> Iterator[Candidate]:
+    """LOCs from the gazetteer, LAC's LOC spans that check out, and named zones (…开发区, …地区)."""
+    yield from _places_from_gazetteer(view)
+    yield from _places_from_backend(view)
+    yield from _places_by_head(view)
+
+
+def is_slogan(view: TextView, start: int) -> bool:
+    """A place inside a slogan or strategy name (健康中国, 数字中国, 幸福蓉城)."""
+    before = view.text[max(0, start - 2) : start]
+    return any(before.endswith(p) for p in view.lexicons.slogan_prefixes)
+
+
+def _places_from_gazetteer(view: TextView) -> Iterator[Candidate]:
+    tokens, text = view.tokens, view.text
+    for index in range(len(tokens)):
+        for width in (3, 2, 1):
+            if index + width > len(tokens):
+                continue
+            start, end = tokens[index].start, tokens[index + width - 1].end
+            word = text[start:end]
+            if end - start < 2 or word not in view.gazetteer or is_slogan(view, start):
+                continue
+            place = view.gazetteer.lookup(word)
+            full_name = place is not None and word in {place.name, place.qualified_name}
+            if (width == 1 and tokens[index].tag in {"LOC", "n", "nz", "ORG", "ns"}) or full_name:
+                yield Candidate(start, end, "LOC", "loc-gazetteer", 1)
+                break
+
+
+def _places_from_backend(view: TextView) -> Iterator[Candidate]:
+    text = view.text
+    for entity in view.analysis.entities:
+        if entity.label not in {"LOC", "ORG"}:
+            continue
+        word = text[entity.start : entity.end]
+        if is_slogan(view, entity.start):
+            continue
+        prefix = view.place_prefix(word)
+        if prefix and (entity.label == "LOC" or prefix == len(word)):
+            yield Candidate(entity.start, entity.start + prefix, "LOC", "loc-backend", 1)
+        elif entity.label == "LOC" and len(word) >= 3 and HAN.search(word) and not re.search(r"[及和与、]", word):
+            yield Candidate(entity.start, entity.end, "LOC", "loc-backend", 0)
+
+
+def _places_by_head(view: TextView) -> Iterator[Candidate]:
+    for head_start, head_end, _ in head_matches(view, view.lexicons.place_heads):
+        start = walk_left(view, head_start, Walk())
+        if start < head_start and _has_place(view, start, head_start) and not _only_descriptors(view, start, head_start):
+            yield Candidate(start, head_end, "LOC", "loc-head", 1)
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+def _looks_like_name(view: TextView, name: str) -> bool:
+    """Two to four Han characters starting with a family name, or a foreign name with ·."""
+    if "·" in name and 3 <= len(name) <= 20:
+        return True
+    if not 2 <= len(name) <= 4 or not all(HAN.match(c) for c in name):
+        return False
+    if any(head in name for head in view.lexicons.event_heads | view.lexicons.org_heads.keys() if len(head) > 1):
+        return False
+    surname = view.lexicons.surname_length(name)
+    return bool(surname) and len(name) - surname in (1, 2)
+
+
+def titles_in(view: TextView) -> Iterator[tuple[int, int]]:
+    """Spans of titles (副总经理, 常务副校长, 院士) that start and end at token boundaries."""
+    text, starts, ends = view.text, view.starts, view.ends
+    for start in sorted(starts):
+        for length in range(7, 1, -1):
+            end = start + length
+            if end in ends and view.lexicons.is_title(text[start:end]):
+                yield start, end
+                break
+
+
+def person_candidates(view: TextView) -> Iterator[Candidate]:
+    """People: after a title, before an honorific, in lists of names, and LAC's PER that check out."""
+    titles = list(titles_in(view))
+    title_starts = {s for s, _ in titles}
+    title_ends = {e for _, e in titles}
+    for start, end in titles:
+        name_end = _name_after(view, end, title_starts)
+        if name_end:
+            yield Candidate(end, name_end, "PERSON", "person-title", 2)
+        name_start = _name_before(view, start, title_ends)
+        if name_start is not None:
+            yield Candidate(name_start, start, "PERSON", "person-honorific", 1)
+    yield from _people_from_backend(view, title_starts, title_ends)
+    yield from _people_in_lists(view)
+
+
+def _name_after(view: TextView, position: int, title_starts: set[int]) -> int:
+    text = view.text
+    while position < len(text) and text[position] == " ":
+        position += 1
+    for length in (3, 2, 4):
+        end = position + length
+        name = text[position:end]
+        if not _looks_like_name(view, name):
+            continue
+        if end in title_starts or end == len(text) or not HAN.match(text[end]) or _name_boundary(view, end):
+            if (end in view.ends or end in title_starts) and _name_tokens(view, position, end):
+                return end
+    return 0
+
+
+def _name_tokens(view: TextView, start: int, end: int) -> bool:
+    """The words of a name candidate are not verbs, prepositions or particles (医生云就是 is no name)."""
+    tokens = view.tokens[view.token_index(start) : view.token_index(end - 1) + 1]
+    return not any(t.tag in {"v", "p", "c", "u", "w", "r", "q", "m"} and t.end - t.start > 1 for t in tokens)
+
+
+def _name_boundary(view: TextView, position: int) -> bool:
+    token = view.tokens[view.token_index(position)]
+    word = view.text[token.start : token.end]
+    if token.start != position:
+        return False
+    return token.tag in {"p", "c", "v", "u", "w", "d", "vd", "f"} or any(
+        word.startswith(f) for f in view.lexicons.person_followers
+    )
+
+
+def _name_before(view: TextView, title_start: int, title_ends: set[int]) -> int | None:
+    text = view.text
+    for length in (3, 2):
+        start = title_start - length
+        if start < 0 or not _looks_like_name(view, text[start:title_start]):
+            continue
+        first = view.tokens[view.token_index(start)]
+        if first.tag == "PER" and first.start == start or (
+            (start in title_ends or start == 0 or not HAN.match(text[start - 1]))
+            and all(t.end - t.start == 1 or t.tag == "PER" for t in view.tokens[view.token_index(start) : view.token_index(title_start - 1) + 1])
+        ):
+            return start
+    return None
+
+
+def _people_from_backend(view: TextView, title_starts: set[int], title_ends: set[int]) -> Iterator[Candidate]:
+    text = view.text
+    counts = Counter(text[e.start : e.end] for e in view.analysis.entities if e.label == "PERSON")
+    for entity in view.analysis.entities:
+        if entity.label != "PERSON":
+            continue
+        name = text[entity.start : entity.end]
+        if not _looks_like_name(view, name) or any(h in name for h in view.lexicons.org_heads if len(h) > 1):
+            continue
+        if any(name.endswith(t) for t in view.lexicons.titles if len(t) < len(name)):
+            continue  # 杨博士: a surname and a title refer to a person, they do not name one
+        supported = (
+            entity.start in title_ends
+            or entity.end in title_starts
+            or counts[name] >= 2
+            or _name_boundary(view, entity.end)
+            and any(text.startswith(f, entity.end) for f in view.lexicons.person_followers)
+            or text[entity.end : entity.end + 1] == "、"
+            or text[entity.start - 1 : entity.start] == "、"
+        )
+        if supported:
+            yield Candidate(entity.start, entity.end, "PERSON", "person-backend", 1)
+
+
+def _people_in_lists(view: TextView) -> Iterator[Candidate]:
+    """钟南山、樊代明、曾溢滔等多位院士: every item of a list of names is a person."""
+    text = view.text
+    for match in re.finditer(r"(?:[\u4e00-\u9fff]{2,4}、){1,12}[\u4e00-\u9fff]{2,4}(?=等|[，,。])", text):
+        items = match.group().split("、")
+        first = match.start()
+        # the first item may be glued to a preceding word: keep only its last 2-4 characters
+        known = {text[e.start : e.end] for e in view.analysis.entities if e.label == "PERSON"}
+        if not any(item in known for item in items):
+            continue
+        position = first
+        for item in items:
+            if _looks_like_name(view, item) and item not in view.gazetteer:
+                yield Candidate(position, position + len(item), "PERSON", "person-list", 1)
+            position += len(item) + 1
+
+
+# --- aliases defined in the text ---------------------------------------------------------------
+
+
+def abbreviation_definitions(view: TextView) -> Iterator[tuple[int, int, int]]:
+    """``(definition_start, alias_start, alias_end)`` for （下称“国研中心”）-style definitions."""
+    for match in ABBREVIATION.finditer(view.text):
+        yield match.start(), match.start(1), match.end(1)
+    for match in ENGLISH_ALIAS.finditer(view.text):
+        yield match.start(), match.start(1), match.end(1)
+
+
+def quote_stripped(text: str) -> str:
+    """``text`` without surrounding quotation marks and spaces (inner quotes stay)."""
+    stripped = text.strip()
+    while len(stripped) > 1 and stripped[0] in OPEN_QUOTES and stripped[-1] in CLOSE_QUOTES:
+        stripped = stripped[1:-1].strip()
+    return stripped

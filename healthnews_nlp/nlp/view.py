@@ -1,0 +1,129 @@
+"""A text with its backend analysis, indexed for the domain rules, and the candidates they propose."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cached_property
+
+from healthnews_nlp.gazetteer import Gazetteer
+from healthnews_nlp.nlp.backends.base import Analysis, Token
+from healthnews_nlp.nlp.lexicons import Lexicons
+
+# Tags of words that may stand inside a name (nouns, proper nouns, entity words).
+NAME_TAGS = frozenset({"n", "nz", "nw", "vn", "an", "j", "LOC", "ORG", "PER", "nr", "ns", "nt", "eng", "x"})
+# Tags allowed inside a name but never at its left edge (大 in 健康医疗大数据研究院, numbers).
+INNER_TAGS = frozenset({"a", "s", "xc", "TIME"})
+# Numbers that belong in names (第三人民医院, 2021“医生云”大会, DH400); 一家, 多位 do not.
+NAME_NUMBER = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]+|\d+)$")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+LATIN_OR_DIGIT = re.compile(r"^[A-Za-z0-9．.·\-+]+$")
+OPEN_QUOTES = "“\"「『‘"
+CLOSE_QUOTES = "”\"」』’"
+CONNECTORS = frozenset({"·", "．", "暨"})
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A proposed entity span; ``rule`` says which rule proposed it (for debugging and tests)."""
+
+    start: int
+    end: int
+    label: str
+    rule: str
+    priority: int = 0
+
+    def overlaps(self, other: Candidate) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def inside(self, start: int, end: int) -> bool:
+        return start <= self.start and self.end <= end
+
+
+@dataclass
+class TextView:
+    """Text, tokens and backend entities, with the lookups every rule needs."""
+
+    text: str
+    analysis: Analysis
+    lexicons: Lexicons
+    gazetteer: Gazetteer
+    skip: tuple[tuple[int, int], ...] = ()
+
+    @cached_property
+    def tokens(self) -> tuple[Token, ...]:
+        return self.analysis.tokens
+
+    @cached_property
+    def _token_starts(self) -> list[int]:
+        return [token.start for token in self.tokens]
+
+    @cached_property
+    def starts(self) -> frozenset[int]:
+        return frozenset(self._token_starts)
+
+    @cached_property
+    def ends(self) -> frozenset[int]:
+        return frozenset(token.end for token in self.tokens)
+
+    def token_index(self, position: int) -> int:
+        """Index of the token that holds character ``position``."""
+        return max(0, bisect_right(self._token_starts, position) - 1)
+
+    def word(self, index: int) -> str:
+        token = self.tokens[index]
+        return self.text[token.start : token.end]
+
+    def tag(self, index: int) -> str:
+        return self.tokens[index].tag
+
+    @cached_property
+    def backend_labels(self) -> dict[tuple[int, int], str]:
+        return {(e.start, e.end): e.label for e in self.analysis.entities}
+
+    def skipped(self, start: int, end: int) -> bool:
+        """Inside a dateline or byline, where names are page furniture."""
+        return any(s <= start and end <= e for s, e in self.skip)
+
+    def is_place(self, word: str) -> bool:
+        return word in self.gazetteer
+
+    def place_prefix(self, word: str) -> int:
+        """Length of the longest gazetteer place ``word`` starts with (0 if none)."""
+        for length in range(min(len(word), 12), 1, -1):
+            if word[:length] in self.gazetteer:
+                return length
+        return 0
+
+    def sentence_bounds(self, position: int) -> tuple[int, int]:
+        """The sentence (ended by 。！？；or a line break) around ``position``."""
+        start = max(self.text.rfind(mark, 0, position) for mark in "。！？；!?\n") + 1
+        ends = [self.text.find(mark, position) for mark in "。！？；!?\n"]
+        end = min((e + 1 for e in ends if e >= 0), default=len(self.text))
+        return start, end
+
+
+def has_anchor(view: TextView, start: int, end: int) -> bool:
+    """Does ``text[start:end]`` carry something that makes a phrase a name, not a description?
+
+    Anchors: a quotation, Latin letters or digits, a place, or a token the
+    backend tagged as a place, organization or person.
+    """
+    segment = view.text[start:end]
+    if any(q in segment for q in OPEN_QUOTES + "《") or re.search(r"[A-Za-z0-9]", segment):
+        return True
+    for index in range(view.token_index(start), len(view.tokens)):
+        token = view.tokens[index]
+        if token.start >= end:
+            break
+        if token.start < start or token.end > end:
+            continue  # a token reaching outside (the head's own token) proves nothing
+        word = view.text[token.start : token.end]
+        if token.tag in {"LOC", "ORG", "PER"} or view.place_prefix(word) or word in PLACE_REFERENCES:
+            return True
+    return False
+
+
+# Words that refer to a place by its level in context (自治区党委, 市卫健委).
+PLACE_REFERENCES = frozenset({"自治区", "省", "市", "区", "县", "州"})
