@@ -38,6 +38,7 @@ class Walk:
     quotes: bool = False
     joiners: frozenset[str] = frozenset()
     keep_year: bool = False
+    titles: bool = False
     limit: int = 30
 
 
@@ -64,7 +65,15 @@ def walk_left(view: TextView, head_start: int, options: Walk = Walk()) -> int:
             start = tentative = opening
             index = view.token_index(opening) - 1
             continue
-        if lexicons.is_title(word) or word in STOP_NOUNS:
+        title_start = view.titles.get(token.end)
+        if title_start is not None or lexicons.is_title(word):
+            if not options.titles:
+                break
+            if title_start is not None:
+                start = tentative = title_start
+                index = view.token_index(title_start) - 1
+                continue
+        if word in STOP_NOUNS:
             break
         if token.tag in NAME_TAGS or LATIN_OR_DIGIT.match(word):
             start = tentative = token.start

@@ -108,6 +108,7 @@ def org_candidates(view: TextView) -> Iterator[Candidate]:
     yield from _orgs_from_backend(view)
     yield from _orgs_by_domain_name(view)
     yield from _orgs_from_lists(view)
+    yield from _orgs_before_titles(view)
 
 
 def _orgs_by_head(view: TextView) -> Iterator[Candidate]:
@@ -142,7 +143,8 @@ def _title_starts_at(view: TextView, position: int) -> bool:
     return any(view.lexicons.is_title(view.text[position : position + n]) for n in range(2, 7))
 
 
-def _acceptable_org(view: TextView, start: int, head_start: int, kind: str) -> bool:
+def _acceptable_org(view: TextView, start: int, head_start: int, kind: str, *, tagged: bool = False) -> bool:
+    """Is ``start:head_start`` a name for a head of ``kind``? ``tagged``: the backend called it ORG."""
     modifier = view.text[start:head_start]
     if not modifier:
         return False
@@ -150,7 +152,7 @@ def _acceptable_org(view: TextView, start: int, head_start: int, kind: str) -> b
         return _has_place(view, start, head_start)
     anchored = has_anchor(view, start, head_start)
     if kind == "anchored":
-        return anchored or modifier.startswith(NATIONAL)
+        return tagged or anchored or modifier.startswith(NATIONAL)
     if len(modifier) < 2 and not anchored:
         return False
     if _only_descriptors(view, start, head_start):
@@ -172,6 +174,24 @@ def _team(view: TextView, head_start: int, head_end: int) -> Candidate | None:
     return None
 
 
+def _orgs_before_titles(view: TextView) -> Iterator[Candidate]:
+    """The name before a title and a person is their organization (腾讯智慧医疗总经理张国栋)."""
+    text = view.text
+    for title_end, title_start in view.titles.items():
+        if not _name_after(view, title_end, set()):
+            continue
+        start = walk_left(view, title_start, Walk())
+        first = view.tokens[view.token_index(start)]
+        if (
+            start < title_start
+            and first.tag == "ORG"
+            and first.start == start
+            and first.end < title_start
+            and not text[:title_start].endswith(DEPARTMENT_SUFFIXES)
+        ):
+            yield Candidate(start, title_start, "ORG", "org-before-title", 0)
+
+
 def _orgs_from_backend(view: TextView) -> Iterator[Candidate]:
     lexicons, text = view.lexicons, view.text
     token_counts = Counter(view.word(i) for i in range(len(view.tokens)) if view.tag(i) == "ORG")
@@ -187,8 +207,12 @@ def _orgs_from_backend(view: TextView) -> Iterator[Candidate]:
             continue
         head_end = _head_before_department(view, start, end)
         if head_end:
-            if head_end < end:
-                yield Candidate(start, head_end, "ORG", "org-department", 2)
+            head = next(h for h in lexicons.org_heads_by_length if text.startswith(h, head_end - len(h)))
+            kind = lexicons.org_heads[head]
+            if any(text.startswith(n, head_end - len(n)) for n in lexicons.org_non_heads):
+                continue
+            if kind != "person" and _acceptable_org(view, start, head_end - len(head), kind, tagged=True):
+                yield Candidate(start, head_end, "ORG", "org-backend" if head_end == end else "org-department", 2)
             continue
         if any(word.endswith(h) for h in lexicons.place_heads | lexicons.product_heads):
             continue
@@ -232,7 +256,8 @@ def _orgs_from_lists(view: TextView) -> Iterator[Candidate]:
     ends = [(m.start(), m.end()) for m in LIST_ORG_CLASS.finditer(text)]
     ends += [(m.start(), m.end()) for m in ORGANIZER_VERBS.finditer(text)]
     for list_end, _ in ends:
-        items = [(s, e) for s, e in list_items(view, list_end) if 2 <= e - s <= 30 and _plausible_list_org(view, s, e)]
+        items = [(_strip_cues(view, s, e), e) for s, e in list_items(view, list_end)]
+        items = [(s, e) for s, e in items if 2 <= e - s <= 30 and _plausible_list_org(view, s, e)]
         anchored = [_org_like(view, s, e) for s, e in items]
         for (start, end), is_anchored in zip(items, anchored):
             # an item needs its own anchor, or company in the list: 航天云网 beside 宁夏卫健委
@@ -303,7 +328,7 @@ def event_candidates(view: TextView) -> Iterator[Candidate]:
     """Named events: a head (大会, 峰会, 签约仪式 …) after an anchored name, or a quoted event name."""
     lexicons, text = view.lexicons, view.text
     for head_start, head_end, head in head_matches(view, lexicons.event_heads):
-        start = walk_left(view, head_start, Walk(quotes=True, keep_year=True))
+        start = walk_left(view, head_start, Walk(quotes=True, keep_year=True, titles=True))
         inner = _inner_event(view, start, head_start) if head in lexicons.ceremony_heads else None
         if inner:
             yield inner
@@ -397,20 +422,9 @@ def _looks_like_name(view: TextView, name: str) -> bool:
     return bool(surname) and len(name) - surname in (1, 2)
 
 
-def titles_in(view: TextView) -> Iterator[tuple[int, int]]:
-    """Spans of titles (副总经理, 常务副校长, 院士) that start and end at token boundaries."""
-    text, starts, ends = view.text, view.starts, view.ends
-    for start in sorted(starts):
-        for length in range(7, 1, -1):
-            end = start + length
-            if end in ends and view.lexicons.is_title(text[start:end]):
-                yield start, end
-                break
-
-
 def person_candidates(view: TextView) -> Iterator[Candidate]:
     """People: after a title, before an honorific, in lists of names, and LAC's PER that check out."""
-    titles = list(titles_in(view))
+    titles = [(start, end) for end, start in view.titles.items()]
     title_starts = {s for s, _ in titles}
     title_ends = {e for _, e in titles}
     for start, end in titles:

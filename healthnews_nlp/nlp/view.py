@@ -86,6 +86,22 @@ class TextView:
         """Inside a dateline or byline, where names are page furniture."""
         return any(s <= start and end <= e for s, e in self.skip)
 
+    @cached_property
+    def titles(self) -> dict[int, int]:
+        """Titles (副总经理, 常务副校长, 执行院长) at token boundaries, as end → start; nested ones skipped."""
+        found: dict[int, int] = {}
+        covered = -1
+        for start in sorted(self.starts):
+            if start < covered:
+                continue
+            for length in range(7, 1, -1):
+                end = start + length
+                if end in self.ends and self.lexicons.is_title(self.text[start:end]):
+                    found[end] = start
+                    covered = end
+                    break
+        return found
+
     def is_place(self, word: str) -> bool:
         return word in self.gazetteer
 
