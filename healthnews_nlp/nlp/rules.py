@@ -442,6 +442,11 @@ def _name_after(view: TextView, position: int, title_starts: set[int]) -> int:
     text = view.text
     while position < len(text) and text[position] == " ":
         position += 1
+    if position >= len(text):
+        return 0
+    token = view.tokens[view.token_index(position)]
+    if token.start == position and token.tag == "PER":
+        return token.end if _looks_like_name(view, text[token.start : token.end]) else 0
     for length in (3, 2, 4):
         end = position + length
         name = text[position:end]
@@ -456,6 +461,8 @@ def _name_after(view: TextView, position: int, title_starts: set[int]) -> int:
 def _name_tokens(view: TextView, start: int, end: int) -> bool:
     """The words of a name candidate are not verbs, prepositions or particles (医生云就是 is no name)."""
     tokens = view.tokens[view.token_index(start) : view.token_index(end - 1) + 1]
+    if len(tokens) == 1 and tokens[0].tag not in {"PER", "nz", "nr"}:
+        return False  # one ordinary word (宣言, 代表) is not a name the tagger missed
     return not any(t.tag in {"v", "p", "c", "u", "w", "r", "q", "m"} and t.end - t.start > 1 for t in tokens)
 
 
