@@ -1,0 +1,615 @@
+"""Write a knowledge graph to GraphML, GEXF, node-link JSON and Gephi's CSV tables, and read it back.
+
+Every writer exports a sanitized *copy* (:func:`to_exportable`), never the
+caller's graph (networkx's GraphML writer, for one, pops ``G.graph["id"]``):
+
+- sets become ``;``-joined sorted strings, lists and tuples ``;``-joined in
+  their order (a ``;`` inside an item becomes the full-width ``；`` so that
+  the list reads back as written); dates become ISO strings;
+- ``None``, empty strings and empty lists are left out (GraphML cannot tell
+  an empty string from a missing value);
+- every attribute keeps one type across all nodes (or edges): mixed numbers
+  become floats, anything else mixed becomes strings;
+- characters XML 1.0 cannot carry are dropped from strings;
+- every node has a ``label`` and a ``type``.
+
+Format by format:
+
+- **GraphML** (:func:`write_graphml`): edge ids must be unique in a GraphML
+  graph, so edges are keyed ``e0``, ``e1`` … in the file; the relation is
+  in the ``relation`` attribute. Attribute names are made XML name tokens.
+- **GEXF 1.3** (:func:`write_gexf`): a dynamic graph for Gephi's timeline.
+  Each node and edge gets one spell per day it was stated on
+  (``<spell start="2022-09-22" end="2022-09-22"/>``), taken from its
+  ``dates``; the ``start``/``end`` attributes are left to the spells (GEXF
+  reserves them), ``first_seen``, ``last_seen`` and ``date`` stay attributes.
+- **JSON** (:func:`write_json`): networkx node-link data, edges under
+  ``"edges"`` with their relation as ``"key"``.
+- **CSV** (:func:`write_csv`): Gephi's spreadsheet import, ``nodes.csv``
+  (``Id``, ``Label``, ``Time Interval``, attributes) and ``edges.csv``
+  (``Source``, ``Target``, ``Type``, ``Id``, ``Label``, ``Weight``,
+  ``Time Interval``, attributes); ``PARTNERS_WITH`` edges are
+  ``Undirected``, the others ``Directed``.
+
+Writes are atomic (:func:`healthnews_nlp.atomic.atomic_open`: a temporary
+file beside the target, renamed over it at the end), so a failed export
+(full disk, unwritable folder) leaves the old file or nothing, and raises
+:class:`ExportError` naming the path. Every writer takes a path or, for the
+single-file formats, an open binary file (then the caller owns atomicity).
+
+:func:`read_graph` reads GraphML, GEXF and JSON written here back into the
+form :class:`healthnews_nlp.graph.KnowledgeGraph` works on; XML with a
+document type declaration is refused before any parser sees it, so entity
+expansion and external entities cannot be smuggled in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import errno as errno_codes
+import io
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any, Literal, Union
+
+import networkx as nx
+from networkx.readwrite.gexf import GEXF, GEXFWriter
+
+from healthnews_nlp.atomic import atomic_open
+from healthnews_nlp.errors import HealthNewsError
+
+__all__ = [
+    "ExportError",
+    "edge_ids",
+    "read_graph",
+    "to_exportable",
+    "write_csv",
+    "write_gexf",
+    "write_graphml",
+    "write_json",
+]
+
+Format = Literal["graphml", "gexf", "json", "csv"]
+PathOrFile = Union[str, Path, IO[bytes]]
+
+#: The relations stored once per unordered pair; ``Undirected`` in Gephi's tables.
+SYMMETRIC_RELATIONS = frozenset({"PARTNERS_WITH"})
+
+#: Attributes the graph keeps as sets (exported sorted) or lists (exported in order), and dates.
+NODE_SETS = frozenset({"aliases", "articles", "dates"})
+NODE_LISTS = frozenset({"former_labels"})
+NODE_DATES = frozenset({"first_seen", "last_seen"})
+EDGE_SETS = frozenset({"articles", "dates", "title", "role"})
+EDGE_DATES = frozenset({"date", "start", "end"})
+INTEGERS = frozenset({"weight", "mentions"})
+
+_SEPARATOR = ";"
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_NAME_TOKEN = re.compile(r"[^\w\-.:]")
+_SUFFIXES: dict[str, Format] = {".graphml": "graphml", ".gexf": "gexf", ".json": "json"}
+
+
+class ExportError(HealthNewsError, OSError):
+    """A graph could not be written (or read back); the message starts with the file.
+
+    It is an :class:`OSError` too, so code that already handles I/O errors
+    keeps working; ``errno`` is the underlying error's when there was one.
+    """
+
+    def __init__(self, path: str | Path, reason: str, *, errno: int | None = None) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+        self.errno = errno  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------
+# Sanitizing
+# --------------------------------------------------------------------------
+
+
+def _text(value: str) -> str:
+    return _NOT_XML.sub("", value)
+
+
+def _item(value: Any) -> str:
+    """One list item as text; ``;`` would split it on reading, so it becomes ``；``."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return _text(str(value)).replace(_SEPARATOR, "；")
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as a scalar a file format can hold: str, int, float or bool; ``None`` to leave out."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, str):
+        return _text(value) or None
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset)):
+        items = sorted(_item(v) for v in value if v is not None and v != "")
+    elif isinstance(value, (list, tuple)):
+        items = [_item(v) for v in value if v is not None and v != ""]
+    elif isinstance(value, Mapping):
+        return _text(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str))
+    else:
+        return _text(str(value)) or None
+    return _SEPARATOR.join(items) or None
+
+
+def _unify(records: list[dict[str, Any]]) -> None:
+    """Give every attribute one type across ``records`` (in place): numbers → float, else → str."""
+    types: defaultdict[str, set[type]] = defaultdict(set)
+    for record in records:
+        for name, value in record.items():
+            types[name].add(type(value))
+    for name, found in types.items():
+        if len(found) < 2:
+            continue
+        numeric = found <= {int, float}
+        for record in records:
+            if name in record:
+                value = record[name]
+                if numeric:
+                    record[name] = float(value)
+                elif isinstance(value, bool):
+                    record[name] = str(value).lower()
+                else:
+                    record[name] = str(value)
+
+
+def _graph_of(graph: Any) -> nx.MultiDiGraph:
+    """The networkx graph behind a :class:`KnowledgeGraph` (its ``.graph``) or a graph itself."""
+    inner = getattr(graph, "graph", None)
+    if isinstance(inner, nx.Graph):
+        return inner  # type: ignore[return-value]
+    if isinstance(graph, nx.Graph):
+        return graph  # type: ignore[return-value]
+    raise TypeError(f"expected a KnowledgeGraph or a networkx graph, got {type(graph).__name__}")
+
+
+def edge_ids(graph: nx.MultiDiGraph) -> dict[tuple[Any, Any, Any], str]:
+    """The id every edge has in the files: ``e0``, ``e1`` … in the graph's edge order.
+
+    One numbering for all formats, so that an edge is ``e12`` in GraphML,
+    GEXF and ``edges.csv`` alike.
+    """
+    return {(u, v, k): f"e{i}" for i, (u, v, k) in enumerate(graph.edges(keys=True))}
+
+
+def _spells(days: Any) -> list[tuple[str, str]]:
+    if not isinstance(days, (set, frozenset, list, tuple)):
+        return []
+    return [(day, day) for day in sorted({_item(d) for d in days if d})]
+
+
+def to_exportable(graph: Any, *, format: Format = "json") -> nx.MultiDiGraph:  # noqa: A002
+    """The sanitized copy of ``graph`` that the writer of ``format`` writes.
+
+    Parameters
+    ----------
+    graph
+        A :class:`~healthnews_nlp.graph.KnowledgeGraph` or a networkx graph
+        in its form. It is not modified.
+    format
+        ``"graphml"``, ``"gexf"``, ``"json"`` or ``"csv"``; see the module
+        docstring for what each changes.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Flat attributes only (str, int, float, bool). Reading the written
+        file back with networkx gives a graph equal to this one, which is
+        what the round-trip tests check.
+    """
+    source = _graph_of(graph)
+    xml = format in ("graphml", "gexf")
+    out = nx.MultiDiGraph()
+    out.graph.update(
+        {str(k): v for k, v in ((k, _plain(v)) for k, v in source.graph.items()) if v is not None}
+    )
+
+    node_records: list[dict[str, Any]] = []
+    for node, data in source.nodes(data=True):
+        record = {str(k): v for k, v in ((k, _plain(v)) for k, v in data.items()) if v is not None}
+        record.setdefault("label", str(node))
+        record.setdefault("type", "UNKNOWN")
+        if format == "gexf":
+            record = _gexf_record(record, data, _GEXF_NODE_RESERVED)
+        node_records.append(record)
+    _unify(node_records)
+
+    ids = edge_ids(source)
+    edge_records: list[dict[str, Any]] = []
+    for u, v, key, data in source.edges(keys=True, data=True):
+        record = {str(k): v for k, v in ((k, _plain(v)) for k, v in data.items()) if v is not None}
+        if format == "gexf":
+            record = _gexf_record(record, data, _GEXF_EDGE_RESERVED)
+            record["id"] = ids[u, v, key]
+        edge_records.append(record)
+    _unify(edge_records)
+
+    if format == "graphml":
+        node_records = [{_name_token(k): v for k, v in r.items()} for r in node_records]
+        edge_records = [{_name_token(k): v for k, v in r.items()} for r in edge_records]
+    for node, record in zip(source.nodes, node_records):
+        out.add_node(str(node), **record)
+    for (u, v, key), record in zip(source.edges(keys=True), edge_records):
+        out.add_edge(str(u), str(v), key=ids[u, v, key] if xml else key, **record)
+    return out
+
+
+# Names networkx's GEXF writer takes for the file's own structure (id, label, weight, edge
+# type, parents, viz …) rather than writing them as attributes; "key" would be read back as
+# the edge key. label and weight mean the same in both places and stay.
+_GEXF_NODE_RESERVED = frozenset({"id", "pid", "start", "end", "spells", "viz", "parents", "slices"})
+_GEXF_EDGE_RESERVED = frozenset({"id", "type", "key", "networkx_key", "start", "end", "spells", "viz", "slices"})
+
+
+def _gexf_record(record: dict[str, Any], original: Mapping[str, Any], reserved: frozenset[str]) -> dict[str, Any]:
+    """``record`` for GEXF: ``dates`` become spells (replacing ``start``/``end``), reserved names get a ``_``.
+
+    Renaming rather than dropping keeps a user's own ``type`` or ``id``
+    attribute in the file instead of letting it silently become GEXF
+    structure.
+    """
+    spells = _spells(original.get("dates"))
+    out: dict[str, Any] = {}
+    for name, value in record.items():
+        if name == "dates" and spells:
+            continue
+        if name in ("start", "end") and spells:
+            continue  # the spells carry the same interval, day by day
+        out[f"{name}_" if name in reserved else name] = value
+    if spells:
+        out["spells"] = spells
+    return out
+
+
+def _name_token(name: str) -> str:
+    """``name`` as an XML name token (GraphML's ``attr.name`` is ``xs:NMTOKEN``)."""
+    return _NOT_NAME_TOKEN.sub("_", name) or "_"
+
+
+# --------------------------------------------------------------------------
+# Output
+# --------------------------------------------------------------------------
+
+
+def _reason(path: Path, error: OSError) -> str:
+    """Why ``path`` could not be written, in words a user can act on."""
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                return f"cannot write: {parent} is a file, not a folder"
+            break
+    if error.errno == errno_codes.ENOSPC:
+        return "cannot write: no space left on the device"
+    if error.errno in (errno_codes.EACCES, errno_codes.EPERM, errno_codes.EROFS):
+        return f"cannot write: permission denied ({error.strerror})"
+    return f"cannot write: {error.strerror or error}"
+
+
+@contextlib.contextmanager
+def _output(path: PathOrFile, mode: str = "wb") -> Iterator[IO[Any]]:
+    """An open handle for ``path``: atomic for a path, the caller's own for a file object."""
+    if hasattr(path, "write"):
+        yield path  # type: ignore[misc]
+        return
+    target = Path(path)  # type: ignore[arg-type]
+    try:
+        with atomic_open(target, mode) as handle:
+            yield handle
+    except OSError as error:
+        if isinstance(error, ExportError):
+            raise
+        raise ExportError(target, _reason(target, error), errno=error.errno) from error
+
+
+class _GEXF13Writer(GEXFWriter):  # type: ignore[misc]
+    """networkx's GEXF writer, with the XML Schema instance namespace its 1.3 table misspells.
+
+    networkx 3.x declares ``xmlns:xsi="http://w3.org/2001/XMLSchema-instance"``
+    for GEXF 1.3 (``www.`` missing), which makes ``xsi:schemaLocation`` an
+    unknown attribute to a schema validator.
+    """
+
+    versions = {
+        **GEXF.versions,
+        "1.3": {**GEXF.versions["1.3"], "NS_XSI": "http://www.w3.org/2001/XMLSchema-instance"},
+    }
+
+
+def write_graphml(graph: Any, path: PathOrFile) -> None:
+    """Write ``graph`` as GraphML (validates against the GraphML 1.0 schema).
+
+    Parameters
+    ----------
+    graph
+        A :class:`~healthnews_nlp.graph.KnowledgeGraph` or a networkx graph in its form.
+    path
+        A file name (written atomically) or a binary file object.
+
+    Raises
+    ------
+    ExportError
+        The file could not be written; nothing partial is left behind.
+    """
+    exportable = to_exportable(graph, format="graphml")
+    with _output(path) as handle:
+        nx.write_graphml_lxml(exportable, handle, encoding="utf-8", prettyprint=True)
+
+
+def write_gexf(graph: Any, path: PathOrFile) -> None:
+    """Write ``graph`` as GEXF 1.3, a dynamic graph whose spells drive Gephi's timeline.
+
+    Parameters and errors as :func:`write_graphml`.
+    """
+    exportable = to_exportable(graph, format="gexf")
+    writer = _GEXF13Writer(encoding="utf-8", prettyprint=True, version="1.3")
+    writer.add_graph(exportable)
+    with _output(path) as handle:
+        writer.write(handle)
+
+
+def write_json(graph: Any, path: PathOrFile) -> None:
+    """Write ``graph`` as networkx node-link JSON (``nx.node_link_graph(data, edges="edges")`` reads it).
+
+    Parameters and errors as :func:`write_graphml`.
+    """
+    data = nx.node_link_data(to_exportable(graph, format="json"), edges="edges")
+    with _output(path) as handle:
+        handle.write(json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+        handle.write(b"\n")
+
+
+_NODE_COLUMNS = ("type", "aliases", "mentions", "articles", "first_seen", "last_seen")
+_EDGE_COLUMNS = ("relation", "evidence", "articles", "date", "start", "end", "title", "role")
+
+
+def _time_interval(days: Any) -> str | None:
+    """Gephi's ``Time Interval`` cell: ``<[2021-10-14,2021-10-14];[2022-09-22,2022-09-22]>``."""
+    spells = _spells(days)
+    return "<" + ";".join(f"[{start},{end}]" for start, end in spells) + ">" if spells else None
+
+
+def _columns(records: Iterable[Mapping[str, Any]], first: Iterable[str], preferred: Iterable[str]) -> list[str]:
+    present: dict[str, None] = {}
+    for record in records:
+        present.update(dict.fromkeys(record))
+    leading = [c for c in first if c in present or c in ("Id", "Label", "Source", "Target")]
+    ordered = [c for c in preferred if c in present and c not in leading]
+    rest = sorted(c for c in present if c not in leading and c not in ordered)
+    return [*leading, *ordered, *rest]
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return "" if value is None else value
+
+
+def write_csv(graph: Any, directory: str | Path) -> tuple[Path, Path]:
+    """Write ``nodes.csv`` and ``edges.csv`` for Gephi's spreadsheet import into ``directory``.
+
+    Both files are written to temporary files first and renamed only when
+    both are complete, so a failure leaves neither half-written.
+
+    Returns
+    -------
+    tuple of Path
+        The nodes and edges files.
+
+    Raises
+    ------
+    ExportError
+        A file could not be written; nothing partial is left behind.
+    """
+    source = _graph_of(graph)
+    exportable = to_exportable(source, format="csv")
+    folder = Path(directory)
+    ids = edge_ids(source)
+
+    nodes = []
+    for (node, data), original in zip(exportable.nodes(data=True), source.nodes):
+        record = {"Id": node, "Label": data.get("label"), "Time Interval": _time_interval(source.nodes[original].get("dates"))}
+        record.update((k, v) for k, v in data.items() if k not in ("label", "dates"))
+        nodes.append(record)
+    edges = []
+    for (u, v, key, data), (su, sv, skey) in zip(exportable.edges(keys=True, data=True), source.edges(keys=True)):
+        relation = data.get("relation", key)
+        record = {
+            "Source": u,
+            "Target": v,
+            "Type": "Undirected" if relation in SYMMETRIC_RELATIONS else "Directed",
+            "Id": ids[su, sv, skey],
+            "Label": data.get("label", relation),
+            "Weight": data.get("weight", 1),
+            "Time Interval": _time_interval(source.edges[su, sv, skey].get("dates")),
+        }
+        record.update((k, v) for k, v in data.items() if k not in ("label", "weight", "dates", "Type"))
+        edges.append(record)
+
+    node_columns = _columns(nodes, ("Id", "Label", "Time Interval"), _NODE_COLUMNS)
+    edge_columns = _columns(
+        edges, ("Source", "Target", "Type", "Id", "Label", "Weight", "Time Interval"), _EDGE_COLUMNS
+    )
+    nodes_path, edges_path = folder / "nodes.csv", folder / "edges.csv"
+    with contextlib.ExitStack() as stack:  # both renames happen only after both files are complete
+        for path, columns, records in ((nodes_path, node_columns, nodes), (edges_path, edge_columns, edges)):
+            handle = stack.enter_context(_output(path))
+            text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+            writer = csv.writer(text)
+            writer.writerow(columns)
+            writer.writerows([_cell(r.get(c)) for c in columns] for r in records)
+            text.flush()
+            text.detach()  # the atomic writer closes the file itself
+    return nodes_path, edges_path
+
+
+# --------------------------------------------------------------------------
+# Input
+# --------------------------------------------------------------------------
+
+
+def _safe_xml(content: bytes, where: str) -> bytes:
+    """``content`` if it is well-formed XML without a document type declaration, else an error.
+
+    A DOCTYPE is how entity expansion ("billion laughs") and external
+    entities get into XML; none of our files has one, so any file that does
+    is refused before networkx's parser sees it. lxml parses it here without
+    loading DTDs, resolving entities or touching the network.
+    """
+    from lxml import etree
+
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
+    )
+    try:
+        tree = etree.parse(io.BytesIO(content), parser)
+    except etree.XMLSyntaxError as error:
+        raise ExportError(where, f"not well-formed XML ({error})") from error
+    info = tree.docinfo
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None or b"<!ENTITY" in content:
+        raise ExportError(where, "refusing XML with a document type declaration (DOCTYPE/ENTITY)")
+    return content
+
+
+def _read_bytes(path: PathOrFile) -> tuple[bytes, str]:
+    if hasattr(path, "read"):
+        return path.read(), str(getattr(path, "name", "<file>"))  # type: ignore[union-attr]
+    target = Path(path)  # type: ignore[arg-type]
+    try:
+        return target.read_bytes(), str(target)
+    except OSError as error:
+        raise ExportError(target, f"cannot read: {error.strerror or error}", errno=error.errno) from error
+
+
+def _days(value: Any) -> set[date]:
+    if value is None:
+        return set()
+    items = value if isinstance(value, (set, frozenset, list, tuple)) else str(value).split(_SEPARATOR)
+    return {d for d in (_day(item) for item in items) if d is not None}
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, tuple):  # a GEXF spell
+        value = value[0]
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _split(value: Any) -> list[str]:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [str(v) for v in value]
+    return [part for part in str(value).split(_SEPARATOR) if part]
+
+
+def _internal_node(data: dict[str, Any]) -> dict[str, Any]:
+    """Node attributes as read from a file → the graph's own types (sets, lists, dates)."""
+    spells = data.pop("spells", None)
+    for name in NODE_SETS:
+        data[name] = set(_split(data[name])) if name in data else set()
+    data["dates"] = _days(data["dates"]) | _days(spells)
+    data["former_labels"] = _split(data["former_labels"]) if "former_labels" in data else []
+    for name in NODE_DATES:
+        if name in data:
+            data[name] = _day(data[name])
+    data["mentions"] = int(data.get("mentions", 0))
+    return data
+
+
+def _internal_edge(data: dict[str, Any]) -> dict[str, Any]:
+    """Edge attributes as read from a file → the graph's own types; GEXF ids and spells dropped."""
+    spells = data.pop("spells", None)
+    data.pop("id", None)
+    data.pop("networkx_key", None)
+    for name in EDGE_SETS:
+        if name in data:
+            data[name] = set(_split(data[name]))
+    data["articles"] = data.get("articles", set())
+    data["dates"] = _days(data.get("dates")) | _days(spells)
+    for name in EDGE_DATES:
+        if name in data:
+            data[name] = _day(data[name])
+    if data["dates"]:
+        data.setdefault("start", min(data["dates"]))
+        data.setdefault("end", max(data["dates"]))
+    for name in INTEGERS:
+        value = data.get(name)
+        if isinstance(value, float) and value.is_integer():  # GEXF weights read back as floats
+            data[name] = int(value)
+    return data
+
+
+def _format_of(path: PathOrFile, format: str | None) -> Format:  # noqa: A002
+    if format is not None:
+        if format not in ("graphml", "gexf", "json"):
+            raise ValueError(f"cannot read format {format!r}; use graphml, gexf or json")
+        return format  # type: ignore[return-value]
+    suffix = Path(str(getattr(path, "name", path))).suffix.lower()
+    if suffix not in _SUFFIXES:
+        raise ValueError(f"{path}: cannot tell the format from the suffix; pass format=")
+    return _SUFFIXES[suffix]
+
+
+def read_graph(path: PathOrFile, *, format: str | None = None) -> nx.MultiDiGraph:  # noqa: A002
+    """Read a graph written by this module back into the graph's own form.
+
+    Parameters
+    ----------
+    path
+        A ``.graphml``, ``.gexf`` or ``.json`` file, or a binary file object
+        (then give ``format``).
+    format
+        ``"graphml"``, ``"gexf"`` or ``"json"``; by default from the suffix.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Edges keyed by their relation again; ``;``-joined lists back as sets
+        (``former_labels`` as a list), ISO dates as :class:`datetime.date`,
+        GEXF spells back as ``dates`` (and ``start``/``end``).
+
+    Raises
+    ------
+    ExportError
+        The file cannot be read, is not well-formed, or declares a DOCTYPE.
+    """
+    kind = _format_of(path, format)
+    content, where = _read_bytes(path)
+    try:
+        if kind == "graphml":
+            loaded = nx.parse_graphml(_safe_xml(content, where), force_multigraph=True)
+        elif kind == "gexf":
+            loaded = nx.read_gexf(io.BytesIO(_safe_xml(content, where)), version="1.3")
+        else:
+            loaded = nx.node_link_graph(json.loads(content.decode("utf-8")), edges="edges")
+    except (ValueError, KeyError, TypeError, nx.NetworkXError) as error:
+        if isinstance(error, ExportError):
+            raise
+        raise ExportError(where, f"not a graph this library wrote ({type(error).__name__}: {error})") from error
+
+    graph = nx.MultiDiGraph()
+    graph.graph.update(
+        {k: v for k, v in loaded.graph.items() if k not in ("node_default", "edge_default", "mode")}
+    )
+    for node, data in loaded.nodes(data=True):
+        graph.add_node(node, **_internal_node(dict(data)))
+    edges = loaded.edges(keys=True, data=True) if loaded.is_multigraph() else (
+        (u, v, None, d) for u, v, d in loaded.edges(data=True)
+    )
+    for u, v, key, data in edges:
+        record = _internal_edge(dict(data))
+        graph.add_edge(u, v, key=record.get("relation", key), **record)
+    return graph

@@ -1,0 +1,63 @@
+"""``load()``: the spaCy pipeline for Chinese health news."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.util import registry
+
+from healthnews_nlp.nlp import components  # noqa: F401  (registers the factories)
+from healthnews_nlp.nlp.tokenizer import BackendTokenizer
+
+
+@registry.tokenizers("healthnews_nlp.backend_tokenizer.v1")
+def create_backend_tokenizer(backend: str = "lac", options: dict[str, Any] | None = None) -> Any:
+    """spaCy config hook: ``[nlp.tokenizer] @tokenizers = "healthnews_nlp.backend_tokenizer.v1"``."""
+
+    def make(nlp: Language) -> BackendTokenizer:
+        return BackendTokenizer(nlp.vocab, backend, options)
+
+    return make
+
+
+def load(
+    *,
+    backend: str = "lac",
+    backend_options: dict[str, Any] | None = None,
+    lexicon_dir: str | None = None,
+    relations: bool = True,
+) -> Language:
+    """A ``spacy.Language`` for Chinese that finds ORG, PERSON, LOC and EVENT (and relations).
+
+    Parameters
+    ----------
+    backend
+        NER backend giving words and general entities: ``"lac"`` (default) or ``"jieba"``.
+    backend_options
+        Keyword arguments for the backend (``{"model_dir": ...}`` for LAC).
+    lexicon_dir
+        A directory of extra lexicon files, read after the packaged ones.
+    relations
+        Add the relation extractor (fills ``doc._.relations``).
+    """
+    config = {
+        "nlp": {
+            "tokenizer": {
+                "@tokenizers": "healthnews_nlp.backend_tokenizer.v1",
+                "backend": backend,
+                "options": dict(backend_options or {}),
+            }
+        }
+    }
+    nlp = spacy.blank("zh", config=config)
+    nlp.add_pipe("healthnews_ner", config={"lexicon_dir": lexicon_dir})
+    if relations:
+        try:
+            from healthnews_nlp.nlp import relation_component  # noqa: F401
+        except ImportError:
+            pass
+        else:
+            nlp.add_pipe("healthnews_relations")
+    return nlp
