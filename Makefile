@@ -29,7 +29,7 @@ test: install-test
 	$(BIN)/python -m pytest
 
 eval: install
-	$(BIN)/python -m healthnews_nlp.cli eval-table --gold ../shared/gold --seeds seeds
+	$(BIN)/healthnews-nlp eval-table --gold ../shared/gold --seeds seeds
 
 clean:
 	rm -rf $(VENV) $(OUT) build *.egg-info

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from healthnews_nlp.atomic import atomic_open
 from healthnews_nlp.ingest.readers import read_articles
-from healthnews_nlp.models import Article
+from healthnews_nlp.models import Article, ArticleExtraction
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -30,6 +30,73 @@ def _ingest(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _write_extractions(extractions: Iterable[ArticleExtraction], output: Path) -> int:
+    count = 0
+    with atomic_open(output) as out:
+        for extraction in extractions:
+            out.write(json.dumps(extraction.to_gold_dict(), ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def _articles_reporting_failures(paths: Sequence[Path], failures: list[str]) -> Iterator[Article]:
+    for result in read_articles(paths):
+        if isinstance(result, Article):
+            yield result
+        else:
+            failures.append(f"{result.source}: {result.message}")
+            print(f"error: {result.source}: {result.message}", file=sys.stderr)
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from healthnews_nlp.extract import extract
+    from healthnews_nlp.nlp.pipeline import load
+
+    failures: list[str] = []
+    nlp = load(backend=args.backend)
+    count = _write_extractions(extract(_articles_reporting_failures(args.paths, failures), nlp), args.output)
+    print(f"{count} article(s) extracted to {args.output}; {len(failures)} failed")
+    return 1 if failures else 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from healthnews_nlp.evaluate import load_gold, load_predictions, score
+
+    scores = score(load_gold(args.gold), load_predictions(args.predictions))
+    print(json.dumps(scores.to_dict(), ensure_ascii=False) if args.json else scores.format_table())
+    return 0
+
+
+def _eval_table(args: argparse.Namespace) -> int:
+    """Entity (and relation) scores on the gold set for the backends alone and the full pipeline."""
+    import tempfile
+
+    from healthnews_nlp.baselines import backend_extractions
+    from healthnews_nlp.evaluate import load_gold, load_predictions, score
+    from healthnews_nlp.extract import extract
+
+    gold = load_gold(args.gold)
+    articles = [a for a in read_articles(args.seeds) if isinstance(a, Article)]
+    systems = {
+        "LAC alone": backend_extractions(articles, "lac"),
+        "jieba alone": backend_extractions(articles, "jieba"),
+        "full pipeline (lac)": extract(articles),
+    }
+    rows = ["| system | part | type | P | R | F1 |", "|---|---|---|---|---|---|"]
+    with tempfile.TemporaryDirectory() as scratch:
+        for system, extractions in systems.items():
+            path = Path(scratch) / "pred.jsonl"
+            _write_extractions(extractions, path)
+            result = score(gold, load_predictions(path)).to_dict()
+            for part in ("entities", "relations"):
+                if part == "relations" and system != "full pipeline (lac)":
+                    continue
+                for label, s in result[part].items():
+                    rows.append(f"| {system} | {part} | {label} | {s['p']:.3f} | {s['r']:.3f} | {s['f']:.3f} |")
+    print("\n".join(rows))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="healthnews-nlp", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -39,6 +106,23 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("-o", "--output", type=Path, default=Path("out/articles.jsonl"))
     ingest.add_argument("--full", action="store_true", help="write whole Article records, not summaries")
     ingest.set_defaults(handler=_ingest)
+
+    extract = commands.add_parser("extract", help="entities and relations per article (gold-format JSONL)")
+    extract.add_argument("paths", nargs="+", type=Path, help="files or directories")
+    extract.add_argument("-o", "--output", type=Path, default=Path("out/extractions.jsonl"))
+    extract.add_argument("--backend", default="lac", help="NER backend: lac (default) or jieba")
+    extract.set_defaults(handler=_extract)
+
+    evaluate = commands.add_parser("evaluate", help="score predictions against a gold directory")
+    evaluate.add_argument("predictions", type=Path, help="JSONL written by `extract`")
+    evaluate.add_argument("--gold", type=Path, required=True, help="directory of gold JSON files")
+    evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
+    evaluate.set_defaults(handler=_evaluate)
+
+    table = commands.add_parser("eval-table", help="README table: backends alone vs the full pipeline")
+    table.add_argument("--gold", type=Path, default=Path("../shared/gold"))
+    table.add_argument("--seeds", type=Path, default=Path("seeds"))
+    table.set_defaults(handler=_eval_table)
     return parser
 
 
