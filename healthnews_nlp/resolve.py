@@ -13,9 +13,11 @@ The rules, in order (the first that applies wins):
    and aliases, look up the nodes that use it as a name or an alias. When
    exactly one node does, it is a match if the form is the incoming *name*,
    or if it is that node's full name (label or former label), or if it is a
-   short form both share and one full name is an ordered subsequence of the
-   other (深圳三院 for 深圳市第三人民医院 and 深圳第三人民医院; not 中国电子 for
-   中国电子信息产业集团有限公司 and 中国电子科技集团有限公司).
+   short form both share and the two full names agree: one is an ordered
+   subsequence of the other and does not merely continue it (深圳三院 for
+   深圳市第三人民医院 and 深圳第三人民医院; not 中国电子 for
+   中国电子信息产业集团有限公司 and 中国电子科技集团有限公司, nor 复旦 for
+   复旦大学 and 复旦大学上海医学院).
 3. Otherwise a **new node**.
 
 A form used by two or more nodes is ambiguous and never merges by itself
@@ -110,9 +112,34 @@ def _is_subsequence(short: str, long: str) -> bool:
     return all(char in remaining for char in short)
 
 
+# Legal-form endings that do not make a different organization: 中电数据服务 and
+# 中电数据服务有限公司 are one company, 复旦大学 and 复旦大学上海医学院 are not.
+_LEGAL_FORMS = frozenset({"公司", "有限公司", "有限责任公司", "股份有限公司", "集团", "集团公司", "集团有限公司"})
+
+
+def _same_entity_names(a: str, b: str) -> bool:
+    """Whether two canonical full names can name one entity that two articles shortened the same way.
+
+    One must be an ordered subsequence of the other (深圳第三人民医院 and
+    深圳市第三人民医院). When the shorter is a contiguous part of the longer,
+    the longer may add a qualifier in front (深圳 + 国家感染性疾病临床医学研究中心)
+    or a legal form at the end, but not anything else after it: a name that
+    continues another names a part of it (复旦大学上海医学院, 腾讯智慧医疗),
+    which the guidelines keep as its own entity.
+    """
+    short, long = sorted((a, b), key=len)
+    if short == long:
+        return True
+    if not _is_subsequence(short, long):
+        return False
+    if short in long and not long.endswith(short):
+        return long.startswith(short) and long[len(short):] in _LEGAL_FORMS
+    return True
+
+
 def _compatible(name: str, full_names: Iterable[str]) -> bool:
-    """Whether two entities sharing only a short form can be the same: one full name abbreviates the other."""
-    return any(_is_subsequence(name, other) or _is_subsequence(other, name) for other in full_names)
+    """Whether an entity sharing only a short form with a node can be it: its name and one of the node's agree."""
+    return any(_same_entity_names(name, other) for other in full_names)
 
 
 class EntityResolver:

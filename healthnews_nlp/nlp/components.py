@@ -24,6 +24,9 @@ from healthnews_nlp.nlp.tokenizer import stored_analysis
 from healthnews_nlp.nlp.view import Candidate, TextView
 
 ENTITIES_KEY = "healthnews_nlp.entities"
+# What the recognizer saw and chose, handed to the relation component of the same Doc.
+# It is removed by that component, so it never travels with the Doc.
+RECOGNITION_KEY = "healthnews_nlp.recognition"
 LABELS = ("ORG", "PERSON", "LOC", "EVENT")
 
 
@@ -62,6 +65,7 @@ class DomainRecognizer:
         view = TextView(doc.text, analysis, self.lexicons, self.gazetteer, skip=tuple(doc._.skip_spans))
         recognition = recognize(view, self._pattern_matches(doc.text))
         entities = resolve_aliases(view, recognition.mentions, recognition.definitions)
+        doc.user_data[RECOGNITION_KEY] = (view, list(recognition.mentions), entities)
         _split_tokens_at(doc, recognition.mentions)
         doc.ents = [
             Span(doc, *_token_bounds(doc, m.start, m.end), label=m.label) for m in recognition.mentions

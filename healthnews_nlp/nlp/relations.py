@@ -1,0 +1,471 @@
+"""Relations between the entities of one article, read sentence by sentence.
+
+The rules follow how Chinese news states each relation:
+
+- WORKS_FOR: ``<ORG><title>、<ORG><title><PERSON>`` chains (each organization
+  with its own title), ``任命<PERSON>为<ORG><title>``, and teams named after
+  their leader;
+- PARTNERS_WITH: cooperation cues (``resources/relation_cues.tsv``) with the
+  parties of the clause (国研中心、深圳三院与腾讯达成战略合作 → three pairs)
+  or of ``A 携手 B、C``; officials sign for their organization, academics
+  and experts for themselves;
+- ORGANIZES: ``由A、B主办，C、D承办`` lists, the cue being the role;
+- PARTICIPATES_IN: people and organizations acting in a sentence about an
+  event (named, referred to by a ceremony's subject, or the article's main
+  event referred to as 大会/会上);
+- HELD_IN: ``<EVENT>在<LOC>举行``;
+- LOCATED_IN / PART_OF: what names plainly state (深圳市第三人民医院 → 深圳,
+  中国电信宁夏公司 → 中国电信, 复旦大学上海医学院 → 复旦大学) and ownership cues.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from itertools import combinations
+
+from healthnews_nlp.models import Relation
+from healthnews_nlp.nlp.aliases import ResolvedEntity, normalized
+from healthnews_nlp.nlp.rules import ORGANIZER_VERBS, list_items
+from healthnews_nlp.nlp.view import Candidate, TextView
+from healthnews_nlp.resources import read_lines
+
+SENTENCE = re.compile(r"[^。！？；!?\n]+[。！？；!?]?")
+CLAUSE_BREAKS = "，,：:。！？；!?\n"
+DAY = re.compile(r"(?:((?:19|20)\d\d)年)?(\d{1,2})月(\d{1,2})日")
+HONORIFICS = ("院士", "教授", "博士", "专家", "研究员", "科学家")
+HELD_VERBS = ("举行", "召开", "举办", "开幕", "启幕", "开启", "落幕")
+MEMBERSHIP_HEADS = ("联盟", "协会", "学会", "基金会", "商会", "促进会", "联合会")
+UNIT_HEADS = ("学院", "医学院", "事业群", "事业部", "工作组", "分公司", "分院", "研究所", "实验室", "中心")
+BRANCH_HEADS = ("公司", "分公司", "分院", "分中心", "分会", "办事处")
+
+
+@dataclass(frozen=True)
+class Cue:
+    word: str
+    relation: str
+    reading: str
+
+
+@lru_cache(maxsize=1)
+def relation_cues() -> tuple[Cue, ...]:
+    """The cue lexicon, longest cue first."""
+    cues = [Cue(*line.split("\t")) for line in read_lines("relation_cues.tsv")]
+    return tuple(sorted(cues, key=lambda c: -len(c.word)))
+
+
+@lru_cache(maxsize=1)
+def event_references() -> tuple[str, ...]:
+    return tuple(read_lines("event_references.txt"))
+
+
+def resolve_day(text: str, article_date: date | None) -> date | None:
+    """The first day ``text`` gives (9月22日), in the article's year, rolled back past new year."""
+    match = DAY.search(text)
+    if not match:
+        return None
+    year = int(match[1]) if match[1] else (article_date.year if article_date else None)
+    if year is None:
+        return None
+    try:
+        day = date(year, int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+    if not match[1] and article_date and day > article_date + timedelta(days=31):
+        day = day.replace(year=year - 1)  # a December day in a January article
+    return day
+
+
+class RelationFinder:
+    """Finds the relations of one article from its chosen mentions and resolved entities."""
+
+    def __init__(
+        self,
+        view: TextView,
+        mentions: list[Candidate],
+        entities: list[ResolvedEntity],
+        article_date: date | None = None,
+    ) -> None:
+        self.view = view
+        self.text = view.text
+        self.article_date = article_date
+        self.entities = entities
+        self.entity_at = {span: e for e in entities for span in e.spans}
+        self.mentions = sorted((m for m in mentions if (m.start, m.end) in self.entity_at), key=lambda m: m.start)
+        self.found: dict[tuple[str, str, str], Relation] = {}
+        self.main_event = self._main_event()
+        self.event_dates = {id(e): self._first_day(e) for e in entities if e.label == "EVENT"}
+
+    # --- driver ------------------------------------------------------------------------------
+
+    def find(self) -> list[Relation]:
+        for match in SENTENCE.finditer(self.text):
+            start, end = match.span()
+            mentions = [m for m in self.mentions if start <= m.start and m.end <= end]
+            if mentions:
+                self._sentence(start, end, mentions)
+        self._from_names()
+        return list(self.found.values())
+
+    def _sentence(self, start: int, end: int, mentions: list[Candidate]) -> None:
+        self._works_for(start, end, mentions)
+        self._partners(start, end, mentions)
+        self._organizes(start, end, mentions)
+        self._participates(start, end, mentions)
+        self._held_in(start, end, mentions)
+        self._located_by_context(start, end, mentions)
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _add(
+        self,
+        head: ResolvedEntity,
+        relation: str,
+        tail: ResolvedEntity,
+        evidence: tuple[int, int],
+        *,
+        cue: str | None = None,
+        title: str | None = None,
+        role: str | None = None,
+        day: date | None = None,
+    ) -> None:
+        if head is tail:
+            return
+        if relation == "PARTNERS_WITH" and head.name > tail.name:
+            head, tail = tail, head
+        key = (head.name, relation, tail.name)
+        if key in self.found:
+            return
+        sentence = self.text[evidence[0] : evidence[1]]
+        self.found[key] = Relation(
+            head=head.name,
+            head_type=head.label,  # type: ignore[arg-type]
+            type=relation,  # type: ignore[arg-type]
+            tail=tail.name,
+            tail_type=tail.label,  # type: ignore[arg-type]
+            cue=cue,
+            evidence=sentence.strip(),
+            evidence_start=evidence[0],
+            evidence_end=evidence[1],
+            date=day or resolve_day(sentence, self.article_date) or self.article_date,
+            title=title or None,
+            role=role,
+        )
+
+    def _entity(self, mention: Candidate) -> ResolvedEntity:
+        return self.entity_at[(mention.start, mention.end)]
+
+    def _cues(self, start: int, end: int, relation: str) -> Iterator[tuple[int, int, Cue]]:
+        """Cue occurrences in ``start:end`` (longest first, not overlapping, not inside a mention)."""
+        taken: list[tuple[int, int]] = []
+        for cue in relation_cues():
+            if cue.relation != relation:
+                continue
+            position = self.text.find(cue.word, start, end)
+            while position >= 0:
+                cue_end = position + len(cue.word)
+                inside = any(m.start <= position and cue_end <= m.end for m in self.mentions)
+                overlapping = any(a < cue_end and position < b for a, b in taken)
+                if not inside and not overlapping and not self.text.startswith("伙伴", cue_end):
+                    taken.append((position, cue_end))
+                    yield position, cue_end, cue
+                position = self.text.find(cue.word, cue_end, end)
+
+    def _clause_start(self, position: int, floor: int) -> int:
+        return max([floor] + [self.text.rfind(b, floor, position) + 1 for b in CLAUSE_BREAKS])
+
+    def _clause_end(self, position: int, ceiling: int) -> int:
+        ends = [self.text.find(b, position, ceiling) for b in CLAUSE_BREAKS]
+        return min([ceiling] + [e for e in ends if e >= 0])
+
+    # --- WORKS_FOR ---------------------------------------------------------------------------
+
+    def affiliations(self, person: Candidate, floor: int) -> list[tuple[Candidate, str]]:
+        """``(org mention, title)`` of the ``<ORG><title>、<ORG><title>`` chain before a person."""
+        text, titles = self.text, self.view.titles
+        by_end = {m.end: m for m in self.mentions}
+        chain: list[tuple[Candidate, str]] = []
+        position = title_end = person.start
+        while position > floor and person.start - position <= 40:
+            while position > floor and text[position - 1] == " ":
+                position -= 1
+            mention = by_end.get(position)
+            if mention is not None and mention.label == "ORG":
+                title = text[mention.end : title_end].strip("、 ")
+                if title and title_end not in titles and not any(t <= title_end and title_end - t < 2 for t in titles):
+                    break
+                chain.append((mention, title or (chain[-1][1] if chain else "")))
+                position = title_end = mention.start
+                if position > floor and text[position - 1] == "、":
+                    position -= 1
+                    title_end = position
+                continue
+            if mention is not None or text[position - 1] in CLAUSE_BREAKS:
+                break
+            position -= 1
+        return [(m, t) for m, t in chain if t]
+
+    def _works_for(self, start: int, end: int, mentions: list[Candidate]) -> None:
+        for person in (m for m in mentions if m.label == "PERSON"):
+            for org, title in self.affiliations(person, start):
+                self._add(self._entity(person), "WORKS_FOR", self._entity(org), (start, end), title=title, cue=title)
+        sentence = self.text[start:end]
+        for match in re.finditer(r"(?:任命|聘任|聘请|推选|选举)", sentence):
+            after = [m for m in mentions if m.start >= start + match.end()]
+            people = [m for m in after if m.label == "PERSON"]
+            for person in people[:1]:
+                rest = [m for m in after if m.start > person.end and m.label == "ORG"]
+                if rest and self.text[person.end : rest[0].start].endswith("为"):
+                    title_end = self._title_after(rest[0].end)
+                    if title_end:
+                        title = self.text[rest[0].end : title_end]
+                        self._add(self._entity(person), "WORKS_FOR", self._entity(rest[0]), (start, end), title=title, cue=match.group())
+
+    def _title_after(self, position: int) -> int:
+        for end, start in self.view.titles.items():
+            if start == position:
+                return end
+        return 0
+
+    # --- PARTNERS_WITH -----------------------------------------------------------------------
+
+    def _party(self, mention: Candidate, floor: int) -> Candidate | None:
+        """Who acts: an organization, or a person who is an academic or expert (officials sign for their organization)."""
+        if mention.label == "ORG":
+            return mention
+        if mention.label != "PERSON":
+            return None
+        chain = self.affiliations(mention, floor)
+        honoured = any(self.text.startswith(h, mention.end) for h in HONORIFICS) or any(
+            t.endswith(HONORIFICS) for _, t in chain
+        )
+        if honoured:
+            return mention
+        return chain[-1][0] if chain else None
+
+    def _parties(self, start: int, end: int) -> list[Candidate]:
+        mentions = [m for m in self.mentions if start <= m.start and m.end <= end]
+        affiliated = {id(org) for m in mentions if m.label == "PERSON" for org, _ in self.affiliations(m, start)}
+        parties = []
+        for mention in mentions:
+            if mention.label == "ORG" and id(mention) in affiliated:
+                continue  # an affiliation of a person in the clause, not a party itself
+            party = self._party(mention, start)
+            if party is not None and all(self._entity(party) is not self._entity(p) for p in parties):
+                parties.append(party)
+        return parties
+
+    def _partners(self, start: int, end: int, mentions: list[Candidate]) -> None:
+        for cue_start, cue_end, cue in self._cues(start, end, "PARTNERS_WITH"):
+            clause_start = self._clause_start(cue_start, start)
+            before = self._parties(clause_start, cue_start)
+            if cue.reading == "transitive":
+                after = self._parties(cue_end, self._clause_end(cue_end, end))
+                after = [m for m in after if m.label == "ORG"]
+                subject = [m for m in before if m.label == "ORG"][-1:] or self._subject_before(clause_start, start)
+                parties = subject + after
+            else:
+                parties = before
+            for a, b in combinations(parties, 2):
+                self._add(self._entity(a), "PARTNERS_WITH", self._entity(b), (start, end), cue=cue.word)
+
+    def _subject_before(self, clause_start: int, floor: int) -> list[Candidate]:
+        """The organization that leads the sentence (由中国电子牵头，联合…)."""
+        earlier = [m for m in self.mentions if floor <= m.start and m.end <= clause_start and m.label == "ORG"]
+        return earlier[-1:]
+
+    # --- ORGANIZES ---------------------------------------------------------------------------
+
+    def _organizes(self, start: int, end: int, mentions: list[Candidate]) -> None:
+        for match in ORGANIZER_VERBS.finditer(self.text, start, end):
+            event = self._event_for(match.start(), match.end(), start, end, mentions)
+            if event is None:
+                continue
+            for item_start, item_end in list_items(self.view, match.start()):
+                for org in (m for m in mentions if m.label == "ORG" and item_start <= m.start and m.end <= item_end):
+                    self._add(
+                        self._entity(org), "ORGANIZES", event, (start, end),
+                        role=match.group(), cue=match.group(), day=self.event_dates.get(id(event)),
+                    )
+
+    def _event_for(
+        self, cue_start: int, cue_end: int, start: int, end: int, mentions: list[Candidate]
+    ) -> ResolvedEntity | None:
+        after = [m for m in mentions if m.label == "EVENT" and m.start >= cue_end]
+        if after and not any(b in self.text[cue_end : after[0].start] for b in "，,；;"):
+            return self._entity(after[0])
+        before = [m for m in mentions if m.label == "EVENT" and m.end <= cue_start]
+        if before:
+            return self._entity(before[-1])
+        if self.main_event and any(r in self.text[start:cue_start] for r in event_references()):
+            return self.main_event
+        return None
+
+    # --- PARTICIPATES_IN ---------------------------------------------------------------------
+
+    def _participates(self, start: int, end: int, mentions: list[Candidate]) -> None:
+        cues = list(self._cues(start, end, "PARTICIPATES_IN"))
+        if not cues:
+            return
+        sentence = self.text[start:end]
+        events = {id(self._entity(m)): self._entity(m) for m in mentions if m.label == "EVENT"}
+        for entity in self.entities:
+            if entity.label == "EVENT" and self._stem(entity) and self._stem(entity) in sentence:
+                events[id(entity)] = entity
+        people_events = dict(events)
+        if self.main_event is not None:
+            people_events[id(self.main_event)] = self.main_event
+        for person in (m for m in mentions if m.label == "PERSON"):
+            for event in people_events.values():
+                self._add(self._entity(person), "PARTICIPATES_IN", event, (start, end),
+                          cue=cues[0][2].word, day=self.event_dates.get(id(event)))
+        org_events = dict(events)
+        if self.main_event is not None and any(r in sentence for r in event_references()):
+            org_events[id(self.main_event)] = self.main_event
+        for cue_start, _, cue in cues:
+            if cue.reading != "act":
+                continue
+            clause_start = self._clause_start(cue_start, start)
+            for party in self._parties(clause_start, cue_start):
+                if party.label == "ORG":
+                    for event in org_events.values():
+                        self._add(self._entity(party), "PARTICIPATES_IN", event, (start, end),
+                                  cue=cue.word, day=self.event_dates.get(id(event)))
+
+    def _stem(self, event: ResolvedEntity) -> str:
+        """A ceremony's subject (成都市卫健委…资源场景 of …资源场景发布仪式): naming it refers to the ceremony."""
+        name = normalized(event.name)
+        for head in sorted(self.view.lexicons.ceremony_heads | {"发布仪式", "聘任仪式", "签约仪式", "揭牌仪式", "启动仪式"}, key=len, reverse=True):
+            if name.endswith(head) and len(name) - len(head) >= 4:
+                return name[: -len(head)]
+        return ""
+
+    def _main_event(self) -> ResolvedEntity | None:
+        events = [e for e in self.entities if e.label == "EVENT"]
+        ceremonies = self.view.lexicons.ceremony_heads
+        named = [e for e in events if not any(normalized(e.name).endswith(c) for c in ceremonies)]
+        candidates = named or events
+        return min(candidates, key=lambda e: min(e.spans)) if candidates else None
+
+    def _first_day(self, event: ResolvedEntity) -> date | None:
+        start = min(event.spans)[0]
+        for match in SENTENCE.finditer(self.text):
+            if match.start() <= start < match.end():
+                return resolve_day(match.group(), self.article_date)
+        return None
+
+    # --- HELD_IN and LOCATED_IN --------------------------------------------------------------
+
+    def _held_in(self, start: int, end: int, mentions: list[Candidate]) -> None:
+        by_start = {m.start: m for m in mentions}
+        anchors: list[tuple[int, ResolvedEntity]] = [(m.end, self._entity(m)) for m in mentions if m.label == "EVENT"]
+        if self.main_event is not None:
+            for reference in event_references():
+                position = self.text.find(reference, start, end)
+                if position >= 0:
+                    anchors.append((position + len(reference), self.main_event))
+        for position, event in anchors:
+            while position < end and self.text[position] == " ":
+                position += 1
+            if self.text[position : position + 1] not in {"在", "于"}:
+                continue
+            position += 1
+            places = []
+            while position in by_start and by_start[position].label == "LOC":
+                places.append(by_start[position])
+                position = by_start[position].end
+                if self.text[position : position + 1] == "、":
+                    position += 1
+            rest = self.text[position : position + 4].lstrip("的")
+            if places and rest.startswith(HELD_VERBS):
+                for place in places:
+                    self._add(event, "HELD_IN", self._entity(place), (start, end),
+                              cue=rest[:2], day=self.event_dates.get(id(event)))
+
+    def _located_by_context(self, start: int, end: int, mentions: list[Candidate]) -> None:
+        """<ORG>作为<LOC>…: 腾讯作为中国最大的互联网综合服务提供商之一."""
+        by_start = {m.start: m for m in mentions}
+        for org in (m for m in mentions if m.label == "ORG"):
+            if self.text.startswith("作为", org.end):
+                place = by_start.get(org.end + 2)
+                if place is not None and place.label == "LOC":
+                    self._add(self._entity(org), "LOCATED_IN", self._entity(place), (start, end), cue="作为")
+        for cue_start, cue_end, _ in self._cues(start, end, "PART_OF"):
+            owners = [m for m in mentions if m.label == "ORG" and m.end <= cue_start and m.end >= cue_start - 1]
+            owned = [m for m in mentions if m.label == "ORG" and cue_end <= m.start <= cue_end + 2]
+            for owner in owners:
+                for unit in owned:
+                    self._add(self._entity(unit), "PART_OF", self._entity(owner), (start, end), cue=self.text[cue_start:cue_end])
+
+    # --- relations stated by names -----------------------------------------------------------
+
+    def _from_names(self) -> None:
+        orgs = [e for e in self.entities if e.label == "ORG"]
+        places = [e for e in self.entities if e.label == "LOC" and self._local(e)]
+        surfaces = {normalized(s): e for e in orgs for s in e.surfaces}
+        for org in orgs:
+            evidence = min(org.spans)
+            sentence = self._sentence_of(evidence[0])
+            name = normalized(org.name)
+            place = self._leading_place(name, places)
+            if place is not None:
+                self._add(org, "LOCATED_IN", place, sentence, cue="name")
+            self._parent_by_name(org, name, surfaces, places, sentence)
+            team = re.match(r"^(.{2,4}?)(院士|教授|博士|专家)?团队$", name)
+            if team:
+                for person in self.entities:
+                    if person.label == "PERSON" and normalized(person.name) == team.group(1):
+                        self._add(person, "WORKS_FOR", org, sentence, cue="团队")
+
+    def _local(self, place: ResolvedEntity) -> bool:
+        found = self.view.gazetteer.lookup(place.name)
+        return found is None or found.level not in {"country", "region"}
+
+    def _place_forms(self, place: ResolvedEntity) -> set[str]:
+        forms = {normalized(s) for s in place.surfaces}
+        found = self.view.gazetteer.lookup(place.name)
+        if found is not None:
+            forms |= {found.name, found.qualified_name} | ({found.short} if found.short else set())
+        return forms
+
+    def _leading_place(self, name: str, places: list[ResolvedEntity]) -> ResolvedEntity | None:
+        best: tuple[int, ResolvedEntity] | None = None
+        for place in places:
+            for form in self._place_forms(place):
+                if len(form) >= 2 and name.startswith(form) and len(name) > len(form) and (best is None or len(form) > best[0]):
+                    best = (len(form), place)
+        return best[1] if best else None
+
+    def _parent_by_name(
+        self, org: ResolvedEntity, name: str, surfaces: dict[str, ResolvedEntity], places: list[ResolvedEntity], sentence: tuple[int, int]
+    ) -> None:
+        if name.endswith(MEMBERSHIP_HEADS):
+            return
+        for surface, parent in surfaces.items():
+            if parent is org or len(surface) < 2 or not name.startswith(surface):
+                continue
+            rest = name[len(surface) :]
+            place_length = self.view.place_prefix(rest)
+            if place_length and rest[place_length:].endswith(BRANCH_HEADS):  # 中国电信 + 宁夏 + 公司
+                self._add(org, "PART_OF", parent, sentence, cue="name")
+                for place in places:
+                    if rest[:place_length] in self._place_forms(place):
+                        self._add(org, "LOCATED_IN", place, sentence, cue="name")
+            elif rest.endswith(UNIT_HEADS) or not any(rest.endswith(h) for h in self.view.lexicons.org_heads):
+                if not self.view.place_prefix(name) or self.view.place_prefix(name) < len(surface):
+                    self._add(org, "PART_OF", parent, sentence, cue="name")
+        for offset in range(1, len(name) - 2):  # 中电 + 四川 + 数据服务有限公司 → 中电数据服务有限公司
+            length = self.view.place_prefix(name[offset:])
+            if length:
+                parent = surfaces.get(name[:offset] + name[offset + length :])
+                if parent is not None and parent is not org:
+                    self._add(org, "PART_OF", parent, sentence, cue="name")
+                    for place in places:
+                        if name[offset : offset + length] in self._place_forms(place):
+                            self._add(org, "LOCATED_IN", place, sentence, cue="name")
+
+    def _sentence_of(self, position: int) -> tuple[int, int]:
+        return self.view.sentence_bounds(position)
