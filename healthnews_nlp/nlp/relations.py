@@ -295,7 +295,7 @@ class RelationFinder:
         self, cue_start: int, cue_end: int, start: int, end: int, mentions: list[Candidate]
     ) -> ResolvedEntity | None:
         after = [m for m in mentions if m.label == "EVENT" and m.start >= cue_end]
-        if after and not any(b in self.text[cue_end : after[0].start] for b in "，,；;"):
+        if after:  # 由A指导，B主办，C承办的<EVENT>
             return self._entity(after[0])
         before = [m for m in mentions if m.label == "EVENT" and m.end <= cue_start]
         if before:
@@ -313,7 +313,8 @@ class RelationFinder:
         sentence = self.text[start:end]
         events = {id(self._entity(m)): self._entity(m) for m in mentions if m.label == "EVENT"}
         for entity in self.entities:
-            if entity.label == "EVENT" and self._stem(entity) and self._stem(entity) in sentence:
+            stem = self._stem(entity) if entity.label == "EVENT" else ""
+            if stem and re.search(re.escape(stem) + r"[”\s]*(?:正式)?(?:发布|成立|揭牌|签约|聘任|启动|。|$)", sentence):
                 events[id(entity)] = entity
         people_events = dict(events)
         if self.main_event is not None:
@@ -322,18 +323,29 @@ class RelationFinder:
             for event in people_events.values():
                 self._add(self._entity(person), "PARTICIPATES_IN", event, (start, end),
                           cue=cues[0][2].word, day=self.event_dates.get(id(event)))
-        org_events = dict(events)
-        if self.main_event is not None and any(r in sentence for r in event_references()):
-            org_events[id(self.main_event)] = self.main_event
-        for cue_start, _, cue in cues:
+        main = [self.main_event] if self.main_event and any(r in sentence for r in event_references()) else []
+        for cue_start, cue_end, cue in cues:
             if cue.reading != "act":
                 continue
             clause_start = self._clause_start(cue_start, start)
-            for party in self._parties(clause_start, cue_start):
-                if party.label == "ORG":
-                    for event in org_events.values():
+            clause_end = self._clause_end(cue_end, end)
+            named = [self._entity(m) for m in mentions if m.label == "EVENT" and clause_start <= m.start < clause_end]
+            for party in self._acting_orgs(clause_start, cue_start):
+                for event in [*named, *main]:
                         self._add(self._entity(party), "PARTICIPATES_IN", event, (start, end),
                                   cue=cue.word, day=self.event_dates.get(id(event)))
+
+    def _acting_orgs(self, start: int, end: int) -> list[Candidate]:
+        """Organizations named as actors of a clause: not a person's affiliation, not inside quotes."""
+        people = [m for m in self.mentions if start <= m.start and m.end <= end and m.label == "PERSON"]
+        affiliated = {id(org) for person in people for org, _ in self.affiliations(person, start)}
+        quoted = [(q.start(), q.end()) for q in re.finditer(r"“[^”]*”", self.text[start:end])]
+        return [
+            m
+            for m in self.mentions
+            if start <= m.start and m.end <= end and m.label == "ORG" and id(m) not in affiliated
+            and not any(a <= m.start - start and m.end - start <= b for a, b in quoted)
+        ]
 
     def _stem(self, event: ResolvedEntity) -> str:
         """A ceremony's subject (成都市卫健委…资源场景 of …资源场景发布仪式): naming it refers to the ceremony."""
@@ -403,6 +415,7 @@ class RelationFinder:
     # --- relations stated by names -----------------------------------------------------------
 
     def _from_names(self) -> None:
+        self._organizer_by_name()
         orgs = [e for e in self.entities if e.label == "ORG"]
         places = [e for e in self.entities if e.label == "LOC" and self._local(e)]
         surfaces = {normalized(s): e for e in orgs for s in e.surfaces}
@@ -419,6 +432,17 @@ class RelationFinder:
                 for person in self.entities:
                     if person.label == "PERSON" and normalized(person.name) == team.group(1):
                         self._add(person, "WORKS_FOR", org, sentence, cue="团队")
+
+    def _organizer_by_name(self) -> None:
+        """An organization's own forum or congress (中国智慧医院联盟年度论坛) is organized by it."""
+        orgs = [e for e in self.entities if e.label == "ORG"]
+        for event in (e for e in self.entities if e.label == "EVENT"):
+            name = normalized(event.name)
+            for org in orgs:
+                for surface in {normalized(s) for s in org.surfaces}:
+                    if re.search(re.escape(surface) + r"(?:\d{4})?(?:年度|年|第.届)?(?:论坛|年会|大会|峰会|学术会议)", name):
+                        self._add(org, "ORGANIZES", event, self._sentence_of(min(event.spans)[0]),
+                                  role="举办", cue="name", day=self.event_dates.get(id(event)))
 
     def _local(self, place: ResolvedEntity) -> bool:
         found = self.view.gazetteer.lookup(place.name)

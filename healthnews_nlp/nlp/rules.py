@@ -275,6 +275,8 @@ def list_items(view: TextView, list_end: int) -> list[tuple[int, int]]:
     """Items of the 、/与/和-joined list that ends at ``list_end`` (parentheticals skipped), in order."""
     text = view.text
     items: list[tuple[int, int]] = []
+    while list_end > 0 and text[list_end - 1] == "等":
+        list_end -= 1  # A、B等联合承办
     position = end = list_end
     while position > 0:
         char = text[position - 1]
