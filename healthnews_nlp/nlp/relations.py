@@ -167,7 +167,9 @@ class RelationFinder:
             position = self.text.find(cue.word, start, end)
             while position >= 0:
                 cue_end = position + len(cue.word)
-                inside = any(m.start <= position and cue_end <= m.end for m in self.mentions)
+                inside = any(m.start <= position and cue_end <= m.end for m in self.mentions) or any(
+                    s <= position and cue_end <= e for e, s in self.view.titles.items()
+                )  # 联合 in 联合创始人 is part of a title
                 overlapping = any(a < cue_end and position < b for a, b in taken)
                 if not inside and not overlapping and not self.text.startswith("伙伴", cue_end):
                     taken.append((position, cue_end))
