@@ -249,11 +249,15 @@ def to_exportable(graph: Any, *, format: Format = "json") -> nx.MultiDiGraph:  #
 # type, parents, viz …) rather than writing them as attributes; "key" would be read back as
 # the edge key. label and weight mean the same in both places and stay.
 _GEXF_NODE_RESERVED = frozenset({"id", "pid", "start", "end", "spells", "viz", "parents", "slices"})
-_GEXF_EDGE_RESERVED = frozenset({"id", "type", "key", "networkx_key", "start", "end", "spells", "viz", "slices"})
+_GEXF_EDGE_RESERVED = frozenset(
+    {"id", "type", "key", "networkx_key", "start", "end", "spells", "viz", "slices"}
+)
 
 
-def _gexf_record(record: dict[str, Any], original: Mapping[str, Any], reserved: frozenset[str]) -> dict[str, Any]:
-    """``record`` for GEXF: ``dates`` become spells (replacing ``start``/``end``), reserved names get a ``_``.
+def _gexf_record(
+    record: dict[str, Any], original: Mapping[str, Any], reserved: frozenset[str]
+) -> dict[str, Any]:
+    """``record`` for GEXF: ``dates`` become spells (instead of ``start``/``end``), reserved names a ``_``.
 
     Renaming rather than dropping keeps a user's own ``type`` or ``id``
     attribute in the file instead of letting it silently become GEXF
@@ -379,7 +383,9 @@ def _time_interval(days: Any) -> str | None:
     return "<" + ";".join(f"[{start},{end}]" for start, end in spells) + ">" if spells else None
 
 
-def _columns(records: Iterable[Mapping[str, Any]], first: Iterable[str], preferred: Iterable[str]) -> list[str]:
+def _columns(
+    records: Iterable[Mapping[str, Any]], first: Iterable[str], preferred: Iterable[str]
+) -> list[str]:
     present: dict[str, None] = {}
     for record in records:
         present.update(dict.fromkeys(record))
@@ -418,11 +424,16 @@ def write_csv(graph: Any, directory: str | Path) -> tuple[Path, Path]:
 
     nodes = []
     for (node, data), original in zip(exportable.nodes(data=True), source.nodes):
-        record = {"Id": node, "Label": data.get("label"), "Time Interval": _time_interval(source.nodes[original].get("dates"))}
+        record = {
+            "Id": node,
+            "Label": data.get("label"),
+            "Time Interval": _time_interval(source.nodes[original].get("dates")),
+        }
         record.update((k, v) for k, v in data.items() if k not in ("label", "dates"))
         nodes.append(record)
     edges = []
-    for (u, v, key, data), (su, sv, skey) in zip(exportable.edges(keys=True, data=True), source.edges(keys=True)):
+    pairs = zip(exportable.edges(keys=True, data=True), source.edges(keys=True))
+    for (u, v, key, data), (su, sv, skey) in pairs:
         relation = data.get("relation", key)
         record = {
             "Source": u,
@@ -459,24 +470,31 @@ def write_csv(graph: Any, directory: str | Path) -> tuple[Path, Path]:
 
 
 def _safe_xml(content: bytes, where: str) -> bytes:
-    """``content`` if it is well-formed XML without a document type declaration, else an error.
+    """``content`` if its XML has no document type declaration, else an error.
 
     A DOCTYPE is how entity expansion ("billion laughs") and external
     entities get into XML; none of our files has one, so any file that does
-    is refused before networkx's parser sees it. lxml parses it here without
-    loading DTDs, resolving entities or touching the network.
+    is refused before networkx's parser sees it. lxml reads only up to the
+    root element here (a DOCTYPE must come before it), without loading DTDs,
+    resolving entities or touching the network, so large graphs are not
+    parsed twice.
     """
     from lxml import etree
 
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
+    events = etree.iterparse(
+        io.BytesIO(content),
+        events=("start",),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
     )
     try:
-        tree = etree.parse(io.BytesIO(content), parser)
-    except etree.XMLSyntaxError as error:
+        _, root = next(events)
+    except (etree.XMLSyntaxError, StopIteration) as error:
         raise ExportError(where, f"not well-formed XML ({error})") from error
-    info = tree.docinfo
-    if info.doctype or info.internalDTD is not None or info.externalDTD is not None or b"<!ENTITY" in content:
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None or info.system_url or info.public_id:
         raise ExportError(where, "refusing XML with a document type declaration (DOCTYPE/ENTITY)")
     return content
 
@@ -595,10 +613,11 @@ def read_graph(path: PathOrFile, *, format: str | None = None) -> nx.MultiDiGrap
             loaded = nx.read_gexf(io.BytesIO(_safe_xml(content, where)), version="1.3")
         else:
             loaded = nx.node_link_graph(json.loads(content.decode("utf-8")), edges="edges")
+    except SyntaxError as error:  # xml.etree's ParseError
+        raise ExportError(where, f"not well-formed XML ({error})") from error
     except (ValueError, KeyError, TypeError, nx.NetworkXError) as error:
-        if isinstance(error, ExportError):
-            raise
-        raise ExportError(where, f"not a graph this library wrote ({type(error).__name__}: {error})") from error
+        reason = f"not a graph this library wrote ({type(error).__name__}: {error})"
+        raise ExportError(where, reason) from error
 
     graph = nx.MultiDiGraph()
     graph.graph.update(

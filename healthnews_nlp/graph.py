@@ -78,7 +78,9 @@ _FORMATS: tuple[export.Format, ...] = ("graphml", "gexf", "json", "csv")
 _FILE_NAMES = {"graphml": "{name}.graphml", "gexf": "{name}.gexf", "json": "{name}.json"}
 
 
-def build_graph(extractions: Iterable[ArticleExtraction], *, include_articles: bool = False) -> KnowledgeGraph:
+def build_graph(
+    extractions: Iterable[ArticleExtraction], *, include_articles: bool = False
+) -> KnowledgeGraph:
     """Merge article extractions into one knowledge graph.
 
     Parameters
@@ -262,7 +264,8 @@ class KnowledgeGraph:
             data["label"] = entity.name
         data["aliases"].update(form for form in (entity.name, *entity.aliases) if form)
         data["aliases"].discard(data["label"])
-        self._resolver.add(node, entity.type, names=[data["label"]], aliases=(entity.name, *entity.aliases))
+        forms = (entity.name, *entity.aliases)
+        self._resolver.add(node, entity.type, names=[data["label"]], aliases=forms)
 
     def _add_article_node(self, extraction: ArticleExtraction, day: date | None) -> str:
         node = self._article_nodes.get(extraction.article_id)
@@ -307,7 +310,14 @@ class KnowledgeGraph:
             head, tail = tail, head
         if not self.graph.has_edge(head, tail, key=relation):
             self.graph.add_edge(
-                head, tail, key=relation, label=relation, relation=relation, weight=0, articles=set(), dates=set()
+                head,
+                tail,
+                key=relation,
+                label=relation,
+                relation=relation,
+                weight=0,
+                articles=set(),
+                dates=set(),
             )
         data = self.graph.edges[head, tail, relation]
         data["articles"].add(article)
@@ -455,8 +465,10 @@ class KnowledgeGraph:
         return written
 
 
-def _better_evidence(evidence: str, day: date | None, current: str | None, current_day: date | None) -> bool:
-    """Whether a new statement should replace the edge's evidence: one with a sentence, dated, earlier wins.
+def _better_evidence(
+    evidence: str, day: date | None, current: str | None, current_day: date | None
+) -> bool:
+    """Whether a new statement should replace the edge's evidence: with a sentence, dated, earlier.
 
     On a tie the statement already there stays, so the first report of a
     relation keeps its place as the graph grows.

@@ -57,8 +57,11 @@ __all__ = [
 
 # Quotation marks of every script the news uses (after NFKC, full-width ASCII
 # quotes are already plain ASCII) and whitespace, including the ideographic space.
-_STRIP = re.compile("[\\s\"'`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2032\u2033"
-                    "\u300c\u300d\u300e\u300f\u301d\u301e\u301f\ufe41\ufe42\ufe43\ufe44\u00ab\u00bb\u2039\u203a]")
+_STRIP = re.compile(
+    "[\\s\"'`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2032\u2033"
+    "\u300c\u300d\u300e\u300f\u301d\u301e\u301f\ufe41\ufe42\ufe43\ufe44"
+    "\u00ab\u00bb\u2039\u203a]"
+)
 
 # Characters an XML 1.0 name token may hold that every schema validator accepts: ASCII
 # letters and digits, "-", ".", "_", ":", and the CJK unified ideographs of Unicode 2.0
@@ -138,7 +141,7 @@ def _same_entity_names(a: str, b: str) -> bool:
 
 
 def _compatible(name: str, full_names: Iterable[str]) -> bool:
-    """Whether an entity sharing only a short form with a node can be it: its name and one of the node's agree."""
+    """Whether an entity sharing only a short form with a node can be it: the names agree."""
     return any(_same_entity_names(name, other) for other in full_names)
 
 
@@ -174,7 +177,9 @@ class EntityResolver:
     def __contains__(self, node: object) -> bool:
         return node in self._full_names
 
-    def add(self, node: str, type_: str, *, names: Iterable[str] = (), aliases: Iterable[str] = ()) -> None:
+    def add(
+        self, node: str, type_: str, *, names: Iterable[str] = (), aliases: Iterable[str] = ()
+    ) -> None:
         """Record full ``names`` (label, former labels) and ``aliases`` of ``node``.
 
         Adding a form twice is harmless; the order in which nodes first use a
@@ -238,7 +243,7 @@ class EntityResolver:
             if (
                 key == name_key
                 or any(match_key(full) == key for full in full_names)
-                or _compatible(normalize_name(name), [normalize_name(full) for full in full_names])
+                or _compatible(name_key, [match_key(full) for full in full_names])
             ):
                 return node
         return None

@@ -21,9 +21,11 @@ EXPECTED_PUBLIC_API = [
     "HealthNewsError",
     "IngestError",
     "IngestFailure",
+    "KnowledgeGraph",
     "ModelNotAvailableError",
     "OffsetMap",
     "__version__",
+    "build_graph",
     "read_article",
     "read_articles",
 ]
