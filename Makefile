@@ -22,8 +22,8 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 demo: install
-	$(BIN)/healthnews-nlp ingest seeds -o $(OUT)/articles.jsonl
-	@echo "Output written to $(OUT)/"
+	$(BIN)/healthnews-nlp graph seeds -o $(OUT)
+	@echo "Output written to $(OUT)/ (open $(OUT)/graph.gexf in Gephi)"
 
 test: install-test
 	$(BIN)/python -m pytest

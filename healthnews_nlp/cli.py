@@ -34,7 +34,7 @@ def _write_extractions(extractions: Iterable[ArticleExtraction], output: Path) -
     count = 0
     with atomic_open(output) as out:
         for extraction in extractions:
-            out.write(json.dumps(extraction.to_gold_dict(), ensure_ascii=False) + "\n")
+            out.write(extraction.model_dump_json() + "\n")
             count += 1
     return count
 
@@ -97,6 +97,31 @@ def _eval_table(args: argparse.Namespace) -> int:
     return 0
 
 
+def _graph(args: argparse.Namespace) -> int:
+    """The whole flow: files → articles → extractions (JSONL, as made) → graph → four exports."""
+    from healthnews_nlp.extract import extract, read_extractions
+    from healthnews_nlp.graph import build_graph
+    from healthnews_nlp.nlp.pipeline import load
+
+    out: Path = args.output
+    failures: list[str] = []
+    extractions_path = out / "extractions.jsonl"
+    nlp = load(backend=args.backend)
+    count = _write_extractions(extract(_articles_reporting_failures(args.paths, failures), nlp), extractions_path)
+    kg = build_graph(read_extractions(extractions_path), include_articles=args.include_articles)
+    written = kg.write(out)
+    summary = kg.summary()
+    with atomic_open(out / "summary.json") as handle:
+        json.dump(summary, handle, ensure_ascii=False, indent=2)
+    print(f"{count} article(s) -> {summary['nodes']} nodes, {summary['edges']} edges; {len(failures)} failed")
+    print("nodes by type: " + ", ".join(f"{k} {v}" for k, v in summary["node_types"].items()))
+    print("relations: " + ", ".join(f"{k} {v}" for k, v in summary["relations"].items()))
+    if summary["top_partners"]:
+        print("top partners: " + ", ".join(f"{p['label']} ({p['partners']})" for p in summary["top_partners"][:5]))
+    print("written: " + ", ".join(str(p) for p in [extractions_path, *written, out / "summary.json"]))
+    return 1 if failures else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="healthnews-nlp", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -118,6 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--gold", type=Path, required=True, help="directory of gold JSON files")
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
     evaluate.set_defaults(handler=_evaluate)
+
+    graph = commands.add_parser("graph", help="the whole flow: extract and build the knowledge graph")
+    graph.add_argument("paths", nargs="+", type=Path, help="files or directories")
+    graph.add_argument("-o", "--output", type=Path, default=Path("out"), help="output folder")
+    graph.add_argument("--backend", default="lac", help="NER backend: lac (default) or jieba")
+    graph.add_argument("--include-articles", action="store_true", help="add article nodes with MENTIONS edges")
+    graph.set_defaults(handler=_graph)
 
     table = commands.add_parser("eval-table", help="README table: backends alone vs the full pipeline")
     table.add_argument("--gold", type=Path, default=Path("../shared/gold"))

@@ -41,6 +41,14 @@ def extract_article(article: Article, nlp: Language | None = None) -> ArticleExt
     return next(extract([article], nlp))
 
 
+def read_extractions(path: str | Path) -> Iterator[ArticleExtraction]:
+    """Extractions back from a JSONL file written by ``extract`` (one record per line, streamed)."""
+    with Path(path).open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield ArticleExtraction.model_validate_json(line)
+
+
 def _docs(nlp: Language, articles: list[Article]) -> list[Doc]:
     texts = [a.text for a in articles]
     tokenizer = nlp.tokenizer
@@ -76,4 +84,4 @@ def _with_source_offsets(article: Article, entity: Entity) -> Entity:
     return entity.model_copy(update={"mentions": tuple(mentions)})
 
 
-__all__ = ["extract", "extract_article", "to_extraction"]
+__all__ = ["extract", "extract_article", "read_extractions", "to_extraction"]

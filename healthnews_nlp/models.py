@@ -150,7 +150,13 @@ class Relation(Record):
 
 
 class ArticleExtraction(Record):
-    """Everything extracted from one article: the unit written to JSONL and merged into graphs."""
+    """Everything extracted from one article: the unit written to JSONL and merged into graphs.
+
+    Its JSON (``model_dump_json``) is the gold annotation format of
+    ``shared/annotation`` (``article``, ``entities`` with name/type/aliases,
+    ``relations`` with head/type/tail) plus offsets and metadata, which
+    scoring ignores.
+    """
 
     article: str
     article_id: str
@@ -160,40 +166,3 @@ class ArticleExtraction(Record):
     url: str | None = None
     entities: tuple[Entity, ...] = ()
     relations: tuple[Relation, ...] = ()
-
-    def to_gold_dict(self) -> dict[str, object]:
-        """The record in the gold annotation format (plus offsets and metadata, which scoring ignores)."""
-        return {
-            "article": self.article,
-            "article_id": self.article_id,
-            "source": self.source,
-            "title": self.title,
-            "date": self.date.isoformat() if self.date else None,
-            "url": self.url,
-            "entities": [
-                {
-                    "name": e.name,
-                    "type": e.type,
-                    "aliases": list(e.aliases),
-                    "mentions": [[m.start, m.end] for m in e.mentions],
-                }
-                for e in self.entities
-            ],
-            "relations": [
-                {
-                    k: v
-                    for k, v in {
-                        "head": r.head,
-                        "type": r.type,
-                        "tail": r.tail,
-                        "title": r.title,
-                        "role": r.role,
-                        "cue": r.cue,
-                        "date": r.date.isoformat() if r.date else None,
-                        "evidence": r.evidence,
-                    }.items()
-                    if v is not None
-                }
-                for r in self.relations
-            ],
-        }

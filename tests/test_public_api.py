@@ -18,16 +18,25 @@ from healthnews_nlp import Article, HealthNewsError, IngestError, IngestFailure,
 # name here and to healthnews_nlp.__all__ in the same change; keep both sorted.
 EXPECTED_PUBLIC_API = [
     "Article",
+    "ArticleExtraction",
+    "Entity",
+    "ExportError",
     "HealthNewsError",
     "IngestError",
     "IngestFailure",
     "KnowledgeGraph",
+    "Mention",
     "ModelNotAvailableError",
     "OffsetMap",
+    "Relation",
     "__version__",
     "build_graph",
+    "extract",
+    "extract_article",
+    "load",
     "read_article",
     "read_articles",
+    "read_extractions",
 ]
 
 
