@@ -93,10 +93,13 @@ def test_seed_articles_tile_with_exact_offsets(backend: JiebaBackend) -> None:
         assert_tiles(text, analysis)
         for entity in analysis.entities:
             assert text[entity.start : entity.end].strip() == text[entity.start : entity.end]
-        whitespace = [t for t in analysis.tokens if t.tag == "w"]
-        assert all(text[t.start : t.end].isspace() for t in whitespace)
+        whitespace = [t for t in analysis.tokens if text[t.start : t.end].isspace()]
+        assert all(t.tag == "w" for t in whitespace)
         # whitespace runs are single tokens
         assert all(a.end != b.start for a, b in zip(whitespace, whitespace[1:]))
+        # punctuation is tagged w, as LAC tags it (jieba says x)
+        tags = {text[t.start : t.end]: t.tag for t in analysis.tokens}
+        assert all(tags.get(mark, "w") == "w" for mark in "，。、“”（）：")
 
 
 def test_empty_and_whitespace_only_texts(backend: JiebaBackend) -> None:
@@ -112,7 +115,7 @@ def test_empty_and_whitespace_only_texts(backend: JiebaBackend) -> None:
 
 
 def test_registry_builds_backends_by_name() -> None:
-    assert available_backends() == ("jieba", "lac")
+    assert available_backends() == ("hanlp", "jieba", "lac")
     jieba_backend = get_backend("jieba", user_words=[("腾讯", "nt")])
     assert isinstance(jieba_backend, JiebaBackend)
     lac_backend = get_backend("lac", max_sentence_len=256)
@@ -120,5 +123,5 @@ def test_registry_builds_backends_by_name() -> None:
 
 
 def test_registry_rejects_unknown_names() -> None:
-    with pytest.raises(ValueError, match="unknown NER backend 'hanlp'.*jieba, lac"):
-        get_backend("hanlp")
+    with pytest.raises(ValueError, match="unknown NER backend 'ltp'.*hanlp, jieba, lac"):
+        get_backend("ltp")

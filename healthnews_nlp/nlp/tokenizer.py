@@ -8,6 +8,7 @@ many texts per backend call, which is what makes batched LAC fast.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
 from spacy.tokens import Doc
@@ -40,20 +41,48 @@ def stored_analysis(doc: Doc) -> Analysis | None:
     )
 
 
+@lru_cache(maxsize=1)
+def jieba_user_words() -> tuple[tuple[str, str], ...]:
+    """jieba's user dictionary from the domain data: place names (``ns``) and titles (``n``).
+
+    Places are the gazetteer's full names and the short forms of countries,
+    regions, provinces and prefecture-level cities (宁夏, 银川); county short
+    forms are left out, as a dictionary word would glue them onto neighbours
+    (专属云和混合云 → 云和). Titles (院长, 总经理) keep names apart from the
+    words before them. Organization heads alone and surnames would only cut
+    names apart, so they stay out.
+    """
+    from healthnews_nlp.gazetteer import load_gazetteer
+    from healthnews_nlp.nlp.lexicons import Lexicons
+
+    places = load_gazetteer().places()
+    words = {place.name: "ns" for place in places}
+    words.update((p.short, "ns") for p in places if p.short and p.level != "district")
+    words.update((title, "n") for title in Lexicons.load().titles)
+    return tuple(sorted(words.items()))
+
+
 class BackendTokenizer:
-    """Tokenize with an NER backend (LAC by default); the Doc's words are the backend's words."""
+    """Tokenize with an NER backend (LAC by default); the Doc's words are the backend's words.
+
+    The backend object is created here, so an unknown or uninstalled backend
+    fails when the pipeline is loaded; backends load their models on first use.
+    The ``jieba`` backend gets :func:`jieba_user_words` unless the options set
+    ``user_words`` themselves.
+    """
 
     def __init__(self, vocab: Vocab, backend: str = "lac", options: dict[str, Any] | None = None) -> None:
         self.vocab = vocab
         self.backend_name = backend
         self.options = dict(options or {})
-        self._backend: NerBackend | None = None
+        backend_options = dict(self.options)
+        if backend == "jieba" and "user_words" not in backend_options:
+            backend_options["user_words"] = jieba_user_words()
+        self._backend: NerBackend = get_backend(backend, **backend_options)
 
     @property
     def backend(self) -> NerBackend:
-        """The backend, created on first use (loading a model is not free)."""
-        if self._backend is None:
-            self._backend = get_backend(self.backend_name, **self.options)
+        """The backend (it loads its model on first use)."""
         return self._backend
 
     def __call__(self, text: str) -> Doc:

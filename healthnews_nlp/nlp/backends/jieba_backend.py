@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -26,6 +27,14 @@ from .base import Analysis, BackendEntity, Token
 #: while dates come out as ``m`` pieces (9 / 月 / 22 / 日), so it adds nothing.
 ENTITY_LABELS: dict[str, str] = {"nr": "PERSON", "ns": "LOC", "nt": "ORG"}
 WHITESPACE_TAG = "w"
+#: jieba tags punctuation ``x`` ("non-morpheme"), as it tags some letters and
+#: symbols; punctuation gets ``w`` instead, LAC's tag for it, so that the
+#: domain rules never take a comma or a quotation mark into a name.
+PUNCTUATION_TAG = "w"
+
+
+def _is_punctuation(word: str) -> bool:
+    return all(unicodedata.category(char).startswith("P") for char in word)
 
 _JIEBA_LOGGER = "jieba"
 
@@ -94,12 +103,14 @@ class JiebaBackend:
             if text[position:end] != word:
                 raise RuntimeError(f"jieba changed the text at {position}: {word!r}")
             if word.isspace():
-                if tokens and tokens[-1].tag == WHITESPACE_TAG and tokens[-1].end == position:
+                previous = tokens[-1] if tokens else None
+                if previous and previous.end == position and text[previous.start : previous.end].isspace():
                     tokens[-1] = Token(tokens[-1].start, end, WHITESPACE_TAG)
                 else:
                     tokens.append(Token(position, end, WHITESPACE_TAG))
             else:
-                tokens.append(Token(position, end, pair.flag))
+                flag = PUNCTUATION_TAG if pair.flag == "x" and _is_punctuation(word) else pair.flag
+                tokens.append(Token(position, end, flag))
                 label = ENTITY_LABELS.get(pair.flag)
                 if label is not None:
                     entities.append(BackendEntity(position, end, label))

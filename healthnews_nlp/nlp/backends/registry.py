@@ -27,14 +27,22 @@ def _jieba(**options: Any) -> NerBackend:
     return JiebaBackend(**options)
 
 
+def _hanlp(**options: Any) -> NerBackend:
+    # the module imports only jieba and the LAC backend's sentence splitter;
+    # HanlpBackend raises ModelNotAvailableError, with the install command, when
+    # the ``hanlp`` extra is missing
+    from .hanlp_backend import HanlpBackend
+
+    return HanlpBackend(**options)
+
+
 # Extension point: a new backend is a module with a class implementing
-# ``NerBackend`` plus one factory here. HanLP (the ``hanlp`` extra in
-# pyproject.toml) goes in as ``"hanlp": _hanlp`` with a factory that imports
-# ``.hanlp_backend`` and raises a clear error when the extra is not installed.
+# ``NerBackend`` plus one factory here.
 FACTORIES: Mapping[str, BackendFactory] = MappingProxyType(
     {
         "lac": _lac,
         "jieba": _jieba,
+        "hanlp": _hanlp,
     }
 )
 
