@@ -75,7 +75,10 @@ def resolve_day(text: str, article_date: date | None) -> date | None:
     except ValueError:
         return None
     if not match[1] and article_date and day > article_date + timedelta(days=31):
-        day = day.replace(year=year - 1)  # a December day in a January article
+        try:
+            day = day.replace(year=year - 1)  # a December day in a January article
+        except ValueError:  # 2月29日 of a leap year: the year before has no such day
+            pass
     return day
 
 
@@ -96,6 +99,7 @@ class RelationFinder:
         self.entity_at = {span: e for e in entities for span in e.spans}
         self.mentions = sorted((m for m in mentions if (m.start, m.end) in self.entity_at), key=lambda m: m.start)
         self.found: dict[tuple[str, str, str], Relation] = {}
+        self.dated: set[tuple[str, str, str]] = set()  # found relations whose statement gives a day
         self.main_event = self._main_event()
         self.event_dates = {id(e): self._first_day(e) for e in entities if e.label == "EVENT"}
 
@@ -137,9 +141,12 @@ class RelationFinder:
         if relation == "PARTNERS_WITH" and head.name > tail.name:
             head, tail = tail, head
         key = (head.name, relation, tail.name)
-        if key in self.found:
-            return
         sentence = self.text[evidence[0] : evidence[1]]
+        stated_day = day or resolve_day(sentence, self.article_date)
+        if key in self.found and (key in self.dated or stated_day is None):
+            return  # the first statement stays, unless a later one gives the day (9月22日) it lacked
+        if stated_day is not None:
+            self.dated.add(key)
         self.found[key] = Relation(
             head=head.name,
             head_type=head.label,  # type: ignore[arg-type]
@@ -150,7 +157,7 @@ class RelationFinder:
             evidence=sentence.strip(),
             evidence_start=evidence[0],
             evidence_end=evidence[1],
-            date=day or resolve_day(sentence, self.article_date) or self.article_date,
+            date=stated_day or self.article_date,
             title=title or None,
             role=role,
         )
@@ -196,7 +203,8 @@ class RelationFinder:
                 position -= 1
             mention = by_end.get(position)
             if mention is not None and mention.label == "ORG":
-                title = text[mention.end : title_end].strip("、 ")
+                # not the end of a definition: 中国电信集团有限公司（以下简称“中国电信”）副总经理
+                title = text[mention.end : title_end].lstrip("”’」』）)").strip("、 ")
                 if title and title_end not in titles and not any(t <= title_end and title_end - t < 2 for t in titles):
                     break
                 chain.append((mention, title or (chain[-1][1] if chain else "")))
