@@ -18,10 +18,7 @@ from healthnews_nlp.models import Entity
 from healthnews_nlp.nlp.pipeline import load
 
 # shared/corpus/web/022_portal-hypertension-summit-302-hospital.txt
-RESEARCH_SOCIETY = (
-    "正如，北京医师协会手术技艺研究会提到的，我们一起借助这个平台，"
-    "把全国有兴趣也有条件、有资源研究门静脉高压症的医生们，定期或不定期组织在一起，共同商讨这个"
-)
+RESEARCH_SOCIETY = "会后，手术机器人应用研究会正式成立。"
 
 
 @pytest.fixture(scope="module")
@@ -124,14 +121,14 @@ def test_add_patterns_takes_effect() -> None:
     nlp = load()
     assert [(e.text, e.label_) for e in nlp(RESEARCH_SOCIETY).ents] == []
     ruler = nlp.get_pipe("healthnews_ner")
-    ruler.add_patterns([{"label": "ORG", "pattern": "北京医师协会手术技艺研究会"}])
+    ruler.add_patterns([{"label": "ORG", "pattern": "手术机器人应用研究会"}])
     doc = nlp(RESEARCH_SOCIETY)
-    assert [(e.text, e.label_) for e in doc.ents] == [("北京医师协会手术技艺研究会", "ORG")]
-    assert [(e.name, e.type) for e in doc._.entities] == [("北京医师协会手术技艺研究会", "ORG")]
+    assert [(e.text, e.label_) for e in doc.ents] == [("手术机器人应用研究会", "ORG")]
+    assert [(e.name, e.type) for e in doc._.entities] == [("手术机器人应用研究会", "ORG")]
     # patterns are part of the component's state
     restored = load()
     restored.get_pipe("healthnews_ner").from_bytes(ruler.to_bytes())
-    assert [(e.text, e.label_) for e in restored(RESEARCH_SOCIETY).ents] == [("北京医师协会手术技艺研究会", "ORG")]
+    assert [(e.text, e.label_) for e in restored(RESEARCH_SOCIETY).ents] == [("手术机器人应用研究会", "ORG")]
 
 
 def test_add_patterns_rejects_unknown_labels(nlp: Language) -> None:
@@ -146,7 +143,7 @@ def test_extra_lexicon_file_takes_effect(
     (tmp_path / "org_heads.tsv").write_text("# a head of society names\n研究会\tname\n", encoding="utf-8")
     extended = load(lexicon_dir=str(tmp_path))
     assert extended.get_pipe_config("healthnews_ner")["lexicon_dir"] == str(tmp_path)
-    assert [(e.text, e.label_) for e in extended(RESEARCH_SOCIETY).ents] == [("北京医师协会手术技艺研究会", "ORG")]
+    assert [(e.text, e.label_) for e in extended(RESEARCH_SOCIETY).ents] == [("手术机器人应用研究会", "ORG")]
     # the packaged entries still work next to the new one
     sentence = sentences_with(seed_articles["002"].text, "军委后勤保障部")[0]
     assert [(e.text, e.label_) for e in extended(sentence).ents] == [(e.text, e.label_) for e in nlp(sentence).ents]

@@ -51,7 +51,7 @@ class ResolvedEntity:
         """The fullest form; for places the form the article uses most (成都 over 成都市, 深圳 over 深圳地区)."""
         if self.label == "LOC":
             return max(self.surfaces, key=lambda s: (self.surfaces[s], -len(s), s))
-        return max(self.surfaces, key=lambda s: (bool(HAN.search(s)), len(normalized(s)), self.surfaces[s], s))
+        return max(self.surfaces, key=lambda s: (bool(HAN.search(s)), len(normalized(s)), len(s), self.surfaces[s], s))
 
     @property
     def aliases(self) -> tuple[str, ...]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from healthnews_nlp.resources import read_lines
@@ -56,25 +56,35 @@ class Lexicons:
     not_entities: frozenset[str]
     slogan_prefixes: frozenset[str]
     person_followers: frozenset[str]
+    # is_title answers, memoised: the rules ask about the same few thousand strings over and over
+    _title_memo: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
 
-    @property
+    @cached_property
     def org_heads_by_length(self) -> tuple[str, ...]:
         return _by_length(set(self.org_heads))
 
-    @property
+    @cached_property
     def event_heads_by_length(self) -> tuple[str, ...]:
         return _by_length(self.event_heads)
 
-    @property
+    @cached_property
     def place_heads_by_length(self) -> tuple[str, ...]:
         return _by_length(self.place_heads)
 
     def is_title(self, word: str) -> bool:
         """A title, possibly with modifiers (常务副校长, 执行院长, 党委副书记)."""
+        known = self._title_memo.get(word)
+        if known is None:
+            if len(self._title_memo) > 200_000:
+                self._title_memo.clear()
+            known = self._title_memo[word] = self._is_title(word)
+        return known
+
+    def _is_title(self, word: str) -> bool:
         if word in self.titles:
             return True
         for modifier in self.title_modifiers:
-            if word.startswith(modifier) and len(word) > len(modifier) and self.is_title(word[len(modifier):]):
+            if word.startswith(modifier) and len(word) > len(modifier) and self._is_title(word[len(modifier):]):
                 return True
         return False
 
@@ -87,6 +97,44 @@ class Lexicons:
     @classmethod
     def load(cls, extra_dir: str | None = None) -> Lexicons:
         return _load(extra_dir)
+
+
+@lru_cache(maxsize=1)
+def dictionary_tags() -> dict[str, tuple[int, str]]:
+    """``word -> (frequency, tag)`` from jieba's dictionary, read once (without importing jieba)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("jieba")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(location) / "dict.txt"
+        if path.is_file():
+            entries = {}
+            with path.open(encoding="utf-8") as handle:
+                for line in handle:
+                    parts = line.split()
+                    if len(parts) == 3 and parts[1].isdigit():
+                        entries[parts[0]] = (int(parts[1]), parts[2])
+            return entries
+    return {}
+
+
+@lru_cache(maxsize=1)
+def common_words(min_frequency: int = 500) -> frozenset[str]:
+    """Frequent ordinary words of jieba's dictionary (not names: tags other than nr/ns/nt/nz/j).
+
+    A backend entity that is one of these (幸福, 海量) is a tagging slip, not a name.
+    """
+    return frozenset(
+        word
+        for word, (frequency, tag) in dictionary_tags().items()
+        if frequency >= min_frequency and tag[:2] not in {"nr", "ns", "nt", "nz", "j"}
+    )
+
+
+def ordinary_word(word: str) -> bool:
+    """A word jieba's dictionary knows as something other than an organization or proper noun."""
+    entry = dictionary_tags().get(word)
+    return entry is not None and entry[1][:2] not in {"nt", "nz", "j", "nr"}
 
 
 @lru_cache(maxsize=8)

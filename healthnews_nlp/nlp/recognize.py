@@ -15,6 +15,8 @@ from healthnews_nlp.nlp import rules
 from healthnews_nlp.nlp.view import Candidate, TextView
 
 LABEL_RANK = {"EVENT": 4, "ORG": 3, "PERSON": 2, "LOC": 1}
+# Rules whose one-character names are real: 美, 港 for places (the tagger says so), 江 before 主席.
+SINGLE_CHARACTER_RULES = frozenset({"loc-backend", "person-backend"})
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,36 @@ def recognize(view: TextView, extra: Iterable[Candidate] = ()) -> Recognition:
     names = {(view.text[c.start : c.end], c.label) for c in chosen}
     names |= {(view.text[alias.start : alias.end], alias.label) for alias, _ in definitions}
     repeats = [c for c in _occurrences(view, names) if _allowed(view, c)]
-    chosen = select([*proposed, *repeats, *(alias for alias, _ in definitions)])
+    chosen = select(_without_weak_readings([*proposed, *repeats, *(alias for alias, _ in definitions)], view))
     return Recognition(tuple(chosen), tuple(definitions))
+
+
+BACKEND_ONLY = frozenset({"org-backend", "person-backend", "person-backend-weak", "repeat"})
+
+
+def _without_weak_readings(candidates: list[Candidate], view: TextView) -> list[Candidate]:
+    """Drop backend readings that stronger evidence elsewhere in the article contradicts.
+
+    - an organization the tagger found that ends another organization's name (健委 of 宁夏卫健委);
+    - an organization or place whose name the article gives to a person (金力 after 院长);
+    - a person that runs past a name a title introduced (周振用 when 总经理周振 is in the text).
+    """
+    text = view.text
+    strong = [c for c in candidates if c.rule not in BACKEND_ONLY]
+    strong_orgs = {text[c.start : c.end] for c in strong if c.label == "ORG"}
+    people = {text[c.start : c.end] for c in strong if c.label == "PERSON"}
+    kept = []
+    for candidate in candidates:
+        word = text[candidate.start : candidate.end]
+        if candidate.rule in BACKEND_ONLY:
+            if candidate.label == "ORG" and any(o != word and o.endswith(word) for o in strong_orgs):
+                continue
+            if candidate.label in {"ORG", "LOC"} and word in people:
+                continue
+            if candidate.label == "PERSON" and any(word != p and word.startswith(p) for p in people):
+                continue
+        kept.append(candidate)
+    return kept
 
 
 def select(candidates: Iterable[Candidate]) -> list[Candidate]:
@@ -63,7 +93,9 @@ def select(candidates: Iterable[Candidate]) -> list[Candidate]:
 
 
 def _allowed(view: TextView, candidate: Candidate) -> bool:
-    if candidate.end - candidate.start < 2 or view.skipped(candidate.start, candidate.end):
+    if view.skipped(candidate.start, candidate.end):
+        return False
+    if candidate.end - candidate.start < 2 and candidate.rule not in SINGLE_CHARACTER_RULES:
         return False
     return not any(s <= candidate.start and candidate.end <= e for s, e in _not_entity_spans(view))
 

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
+from healthnews_nlp.nlp.lexicons import common_words, dictionary_tags, ordinary_word
 from healthnews_nlp.nlp.names import STOP_NOUNS, Walk, walk_left
 from healthnews_nlp.nlp.view import (
     CLOSE_QUOTES,
@@ -193,8 +194,8 @@ def _orgs_before_titles(view: TextView) -> Iterator[Candidate]:
 
 
 def _orgs_from_backend(view: TextView) -> Iterator[Candidate]:
+    """The backend's ORG spans, trimmed, unless something shows they are not a name."""
     lexicons, text = view.lexicons, view.text
-    token_counts = Counter(view.word(i) for i in range(len(view.tokens)) if view.tag(i) == "ORG")
     for entity in view.analysis.entities:
         if entity.label != "ORG":
             continue
@@ -216,8 +217,18 @@ def _orgs_from_backend(view: TextView) -> Iterator[Candidate]:
             continue
         if any(word.endswith(h) for h in lexicons.place_heads | lexicons.product_heads):
             continue
-        if token_counts[word] >= 2 or _followed_by_title(view, end):
-            yield Candidate(start, end, "ORG", "org-backend", 1)
+        if ordinary_word(word) or _part_of_product(view, word) or word.startswith(LEADING_CUES):
+            continue
+        if any(word.endswith(n) for n in lexicons.org_non_heads):
+            continue
+        yield Candidate(start, end, "ORG", "org-backend", 1)
+
+
+def _part_of_product(view: TextView, word: str) -> bool:
+    """Always followed by a product word in this text (天翼医疗 in 天翼医疗云): part of a product name."""
+    heads = view.lexicons.product_heads
+    positions = [m.end() for m in re.finditer(re.escape(word), view.text)]
+    return bool(positions) and all(any(view.text.startswith(h, p) for h in heads) for p in positions)
 
 
 def _head_before_department(view: TextView, start: int, end: int) -> int:
@@ -396,9 +407,15 @@ def _places_from_backend(view: TextView) -> Iterator[Candidate]:
         if is_slogan(view, entity.start):
             continue
         prefix = view.place_prefix(word)
-        if prefix and (entity.label == "LOC" or prefix == len(word)):
+        if prefix == len(word) or prefix and word[prefix:] in common_words():
+            # 北京合作, 北京南部: the tagger ran on into an ordinary word
             yield Candidate(entity.start, entity.start + prefix, "LOC", "loc-backend", 1)
-        elif entity.label == "LOC" and len(word) >= 3 and HAN.search(word) and not re.search(r"[及和与、]", word):
+        elif (
+            entity.label == "LOC"
+            and not re.search(r"[及与、]", word)
+            and word not in common_words()
+            and word not in view.lexicons.slogan_prefixes
+        ):
             yield Candidate(entity.start, entity.end, "LOC", "loc-backend", 0)
 
 
@@ -494,13 +511,24 @@ def _name_before(view: TextView, title_start: int, title_ends: set[int]) -> int 
 
 
 def _people_from_backend(view: TextView, title_starts: set[int], title_ends: set[int]) -> Iterator[Candidate]:
+    """The backend's PER spans that look like names; the strongly supported ones rank higher."""
     text = view.text
     counts = Counter(text[e.start : e.end] for e in view.analysis.entities if e.label == "PERSON")
     for entity in view.analysis.entities:
         if entity.label != "PERSON":
             continue
         name = text[entity.start : entity.end]
-        if not _looks_like_name(view, name) or any(h in name for h in view.lexicons.org_heads if len(h) > 1):
+        if len(name) == 1:
+            if _followed_by_title(view, entity.end):  # 江主席: a surname standing for the name
+                yield Candidate(entity.start, entity.end, "PERSON", "person-backend", 1)
+            continue
+        if any(h in name for h in view.lexicons.org_heads if len(h) > 1):
+            continue
+        if _inside_longer_word(view, entity.start, entity.end):
+            continue  # 陆海 of 陆海空天: the tagger cut a word, not a name
+        if not _looks_like_name(view, name):
+            if all(HAN.match(c) for c in name) and name not in common_words() and not _looks_like_title(view, name):
+                yield Candidate(entity.start, entity.end, "PERSON", "person-backend-weak", 0)  # 克林顿
             continue
         if any(name.endswith(t) for t in view.lexicons.titles if len(t) < len(name)):
             continue  # 杨博士: a surname and a title refer to a person, they do not name one
@@ -515,6 +543,18 @@ def _people_from_backend(view: TextView, title_starts: set[int], title_ends: set
         )
         if supported:
             yield Candidate(entity.start, entity.end, "PERSON", "person-backend", 1)
+        elif name not in common_words():
+            yield Candidate(entity.start, entity.end, "PERSON", "person-backend-weak", 0)
+
+
+def _inside_longer_word(view: TextView, start: int, end: int) -> bool:
+    """The span and the next character or two make a dictionary word."""
+    words = dictionary_tags()
+    return any(view.text[start : end + extra] in words for extra in (1, 2) if end + extra <= len(view.text))
+
+
+def _looks_like_title(view: TextView, name: str) -> bool:
+    return any(name.endswith(t) for t in view.lexicons.titles)
 
 
 def _people_in_lists(view: TextView) -> Iterator[Candidate]:
