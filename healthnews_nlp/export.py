@@ -613,12 +613,18 @@ def read_graph(path: PathOrFile, *, format: str | None = None) -> nx.MultiDiGrap
             loaded = nx.read_gexf(io.BytesIO(_safe_xml(content, where)), version="1.3")
         else:
             loaded = nx.node_link_graph(json.loads(content.decode("utf-8")), edges="edges")
+        return _internal_graph(loaded)
     except SyntaxError as error:  # xml.etree's ParseError
         raise ExportError(where, f"not well-formed XML ({error})") from error
-    except (ValueError, KeyError, TypeError, nx.NetworkXError) as error:
+    except RecursionError as error:  # JSON nested thousands deep
+        raise ExportError(where, "not a graph this library wrote (nested too deeply)") from error
+    except (ValueError, KeyError, TypeError, OverflowError, nx.NetworkXError) as error:
         reason = f"not a graph this library wrote ({type(error).__name__}: {error})"
         raise ExportError(where, reason) from error
 
+
+def _internal_graph(loaded: nx.Graph) -> nx.MultiDiGraph:
+    """A graph as networkx read it → the graph's own form (raises on values of the wrong kind)."""
     graph = nx.MultiDiGraph()
     graph.graph.update(
         {k: v for k, v in loaded.graph.items() if k not in ("node_default", "edge_default", "mode")}

@@ -23,6 +23,7 @@ import csv
 import hashlib
 import json
 import logging
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -63,6 +64,26 @@ _INLINE_DATELINE = re.compile(
     r"(?:\s*[(（](?:记者|通讯员|实习生|作者)[^)）]{0,30}[)）])?"
 )
 IMAGE_KEYS = ("headimg", "thumbnail", "cover", "image", "images", "banner")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """PyYAML's safe loader (plain data only, never Python objects) with lenient dates.
+
+    An impossible date (``date: 2021-02-30``) stays a string, which
+    :func:`~healthnews_nlp.dates.parse_date` turns into no date, instead of
+    failing the whole article.
+    """
+
+
+def _lenient_timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
+    except (ValueError, AttributeError):
+        return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _lenient_timestamp)
 
 
 @dataclass(frozen=True)
@@ -156,8 +177,18 @@ def _expand(paths: str | Path | Iterable[str | Path]) -> Iterator[Path]:
             yield root
 
 
+def _display_path(path: Path) -> str:
+    """``path`` as text that can be written anywhere.
+
+    A file name that is not UTF-8 (a GBK name on a UTF-8 system) reaches
+    Python with lone surrogates, which no JSON or UTF-8 writer accepts; its
+    undecodable bytes are shown as ``\\xd6`` instead.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def _read_path(path: Path, *, max_bytes: int) -> Iterator[Article | IngestFailure]:
-    source = str(path)
+    source = _display_path(path)
     try:
         if not path.exists():
             raise IngestError(source, "no such file")
@@ -172,10 +203,10 @@ def _read_path(path: Path, *, max_bytes: int) -> Iterator[Article | IngestFailur
         check_text(head_text, source)
         kind = _sniff_collection(head_text)
         if kind == "jsonl":
-            yield from _read_jsonl(path, encoding)
+            yield from _read_jsonl(path, source, encoding)
             return
         if kind == "csv":
-            yield from _read_csv(path, encoding)
+            yield from _read_csv(path, source, encoding)
             return
         size = path.stat().st_size
         if size > max_bytes:
@@ -211,7 +242,7 @@ def _sniff_collection(head: str) -> str | None:
     if first.startswith("{"):
         try:
             record = json.loads(first)
-        except ValueError:
+        except (ValueError, RecursionError):
             record = None
         if isinstance(record, dict):
             if {"text", "html", "title"} & record.keys():
@@ -219,7 +250,10 @@ def _sniff_collection(head: str) -> str | None:
         elif _JSON_RECORD_KEY.search(first):
             return "jsonl"
     if "," in first and not first.startswith(("<", "---")):
-        header = {cell.strip().lower() for cell in next(csv.reader([first]))}
+        try:
+            header = {cell.strip().lower() for cell in next(csv.reader([first]), [])}
+        except csv.Error:
+            return None
         if "title" in header and header & {"text", "html"}:
             return "csv"
     return None
@@ -260,12 +294,17 @@ def _hexo_draft(raw: str, source: str) -> _Draft:
         raise IngestError(source, "front matter has no closing '---' line", stage="parse")
     front_start, front_end = raw.index("\n", opening) + 1 if "\n" in raw[opening:] else len(raw), end.start()
     try:
-        front = yaml.safe_load(raw[front_start:front_end]) or {}
+        front = yaml.load(raw[front_start:front_end], Loader=_FrontMatterLoader) or {}  # noqa: S506 (safe)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1 + raw.count(chr(10), 0, front_start)})" if mark else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise IngestError(source, f"front matter is not valid YAML{where}: {problem}", stage="parse") from error
+    except RecursionError as error:
+        raise IngestError(source, "front matter is nested too deeply", stage="parse") from error
+    except Exception as error:  # noqa: BLE001  PyYAML's constructors raise ValueError, AttributeError…
+        reason = f"front matter is not valid YAML: {type(error).__name__}: {error}"
+        raise IngestError(source, reason, stage="parse") from error
     if not isinstance(front, dict):
         raise IngestError(source, "front matter is not a mapping of keys to values", stage="parse")
 
@@ -313,8 +352,17 @@ def _as_list(value: Any) -> list[Any]:
 def _text_value(value: Any) -> str | None:
     if value is None or isinstance(value, (dict, list)):
         return None
-    text = str(value).strip()
+    text = _valid_unicode(str(value)).strip()
     return text or None
+
+
+def _valid_unicode(text: str) -> str:
+    """``text`` with lone surrogates as U+FFFD.
+
+    JSON and YAML escapes (``"\\ud800"``) can make them; no UTF-8 or JSON
+    writer accepts them. One character for one, so offsets stay valid.
+    """
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _title_value(value: Any) -> str | None:
@@ -352,12 +400,12 @@ def _jsonl_lines(path: Path, encoding: str) -> Iterator[tuple[bytes, str | Unico
                 yield text.strip(" \t\r\n\f\v").encode("utf-8"), text
 
 
-def _read_jsonl(path: Path, encoding: str) -> Iterator[Article | IngestFailure]:
+def _read_jsonl(path: Path, source: str, encoding: str) -> Iterator[Article | IngestFailure]:
     try:
         for number, (data, line) in enumerate(_jsonl_lines(path, encoding), start=1):
             if not data:
                 continue
-            where = f"{path}:{number}"
+            where = f"{source}:{number}"
             try:
                 try:
                     if isinstance(line, UnicodeDecodeError):
@@ -365,16 +413,18 @@ def _read_jsonl(path: Path, encoding: str) -> Iterator[Article | IngestFailure]:
                     record = json.loads(line)
                 except (UnicodeDecodeError, ValueError) as error:
                     raise IngestError(where, f"not a JSON record: {error}", stage="parse") from error
+                except RecursionError as error:
+                    raise IngestError(where, "not a JSON record: nested too deeply", stage="parse") from error
                 if not isinstance(record, dict):
                     raise IngestError(where, "not a JSON object", stage="parse")
                 yield _read_record(record, where, number, "jsonl", hashlib.sha256(data).hexdigest()[:16])
             except IngestError as error:
                 yield _failure(error)
     except UnicodeDecodeError as error:
-        yield _failure(IngestError(str(path), f"JSONL cannot be read past this point: {error}", stage="parse"))
+        yield _failure(IngestError(source, f"JSONL cannot be read past this point: {error}", stage="parse"))
 
 
-def _read_csv(path: Path, encoding: str) -> Iterator[Article | IngestFailure]:
+def _read_csv(path: Path, source: str, encoding: str) -> Iterator[Article | IngestFailure]:
     try:
         with path.open("r", encoding=encoding, newline="") as handle:
             reader = csv.reader(handle)
@@ -387,14 +437,14 @@ def _read_csv(path: Path, encoding: str) -> Iterator[Article | IngestFailure]:
                 if not cells:
                     continue  # a blank line
                 row = dict(zip(header, cells))
-                where = f"{path}:{start}"
+                where = f"{source}:{start}"
                 try:
                     digest = hashlib.sha256(json.dumps(row, sort_keys=True).encode()).hexdigest()[:16]
                     yield _read_record(row, where, start, "csv", digest)
                 except IngestError as error:
                     yield _failure(error)
     except (UnicodeDecodeError, csv.Error) as error:
-        yield _failure(IngestError(str(path), f"CSV cannot be read past this point: {error}", stage="parse"))
+        yield _failure(IngestError(source, f"CSV cannot be read past this point: {error}", stage="parse"))
 
 
 def _read_record(record: dict[str, Any], where: str, number: int, kind: ArticleFormat, digest: str) -> Article:
@@ -403,6 +453,7 @@ def _read_record(record: dict[str, Any], where: str, number: int, kind: ArticleF
     body = lowered.get("html") or lowered.get("text")
     if not isinstance(body, str) or not body.strip():
         raise IngestError(where, "record has no 'text' or 'html'", stage="parse")
+    body = _valid_unicode(body)
     raw = f"{title}\n{body}" if title else body
     check_text(raw, where)
     body_start = len(raw) - len(body)

@@ -8,6 +8,7 @@ import spacy
 from spacy.language import Language
 from spacy.util import registry
 
+from healthnews_nlp.ingest.readers import MAX_ARTICLE_BYTES
 from healthnews_nlp.nlp import components  # noqa: F401  (registers the factories)
 from healthnews_nlp.nlp.tokenizer import BackendTokenizer
 
@@ -52,6 +53,9 @@ def load(
         }
     }
     nlp = spacy.blank("zh", config=config)
+    # spaCy refuses texts over 1,000,000 characters, a guard for its parser's memory; this
+    # pipeline has no parser, and every article the readers accept must go through.
+    nlp.max_length = max(nlp.max_length, MAX_ARTICLE_BYTES)
     nlp.add_pipe("healthnews_ner", config={"lexicon_dir": lexicon_dir})
     if relations:
         try:
