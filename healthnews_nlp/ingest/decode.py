@@ -20,6 +20,9 @@ _BOMS = (
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 MAX_CONTROL_SHARE = 0.01
+# How the codecs report bytes that end in the middle of a character.
+_CUT_REASONS = frozenset({"unexpected end of data", "incomplete multibyte sequence", "truncated data"})
+_BELOW_0X30 = re.compile(rb"[\x01-\x2f]")
 
 
 def detect_encoding(sample: bytes, path: str) -> str:
@@ -36,10 +39,27 @@ def detect_encoding(sample: bytes, path: str) -> str:
                 return "utf-8"
     from charset_normalizer import from_bytes
 
-    best = from_bytes(sample).best()
+    best = from_bytes(_whole_characters(sample)).best()
     if best is None:
         raise IngestError(path, "binary content, not text (no character encoding fits)", stage="decode")
     return str(best.encoding)
+
+
+def _whole_characters(sample: bytes) -> bytes:
+    """``sample`` up to its last byte below 0x30 (line break, space, ASCII punctuation) in its second half.
+
+    A sample is the start of a file cut at a fixed size, or a file cut short,
+    and the cut can fall inside a double-byte character; shown half a GBK
+    character, the detector guesses a wrong single-byte encoding (mojibake).
+    No byte below 0x30 is part of a multibyte character in UTF-8, GBK,
+    GB18030 or Big5. Samples with NUL bytes (UTF-16, UTF-32) are left whole.
+    """
+    if b"\x00" in sample:
+        return sample
+    last = _BELOW_0X30.search(sample[::-1])
+    if last is None or last.start() >= len(sample) // 2:
+        return sample
+    return sample[: len(sample) - last.start()]
 
 
 def decode(data: bytes, path: str) -> str:
@@ -48,11 +68,21 @@ def decode(data: bytes, path: str) -> str:
         raise IngestError(path, "empty file", stage="decode")
     encoding = detect_encoding(data[: 1 << 16], path)
     try:
-        text = data.decode(encoding)
+        text = _decode_cut(data, encoding)
     except (UnicodeDecodeError, LookupError) as error:
         raise IngestError(path, f"cannot decode as {encoding}: {error}", stage="decode") from error
     check_text(text, path)
     return text.removeprefix("\ufeff")
+
+
+def _decode_cut(data: bytes, encoding: str) -> str:
+    """``data`` decoded; a file cut inside its last character (a truncated download) loses only that character."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        if error.reason not in _CUT_REASONS or error.end != len(data):
+            raise
+        return data[: error.start].decode(encoding)
 
 
 def check_text(text: str, path: str) -> None:
