@@ -4,14 +4,16 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test install install-test eval clean
+.PHONY: demo test install install-test test-system-deps eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The notebook extra (pandas, matplotlib, ipysigma, Jupyter) is part of the demo:
+# notebooks/explore.ipynb runs on what this installs.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[notebook]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
@@ -25,8 +27,21 @@ demo: install
 	$(BIN)/healthnews-nlp graph seeds -o $(OUT)
 	@echo "Output written to $(OUT)/ (open $(OUT)/graph.gexf in Gephi)"
 
-test: install-test
-	$(BIN)/python -m pytest
+# Debian's Chromium (tests open the standalone graph page in it) and a font with
+# Chinese glyphs (plot labels), installed only where missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+test-system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  echo "apt-get install$$missing"; \
+	  $(SUDO) apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+test: install-test test-system-deps
+	HEALTHNEWS_REQUIRE_SYSTEM_DEPS=1 $(BIN)/python -m pytest
 
 eval: install
 	$(BIN)/healthnews-nlp eval-table --gold ../shared/gold --seeds seeds

@@ -5,6 +5,7 @@ The public API is what ``__all__`` lists; everything else is private and may cha
 
 from __future__ import annotations
 
+from healthnews_nlp.display import render
 from healthnews_nlp.errors import HealthNewsError, IngestError, ModelNotAvailableError
 from healthnews_nlp.export import ExportError
 from healthnews_nlp.extract import extract, extract_article, read_extractions
@@ -37,4 +38,5 @@ __all__ = [
     "read_article",
     "read_articles",
     "read_extractions",
+    "render",
 ]

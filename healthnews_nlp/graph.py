@@ -60,13 +60,18 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 
 from healthnews_nlp import export
 from healthnews_nlp.models import ArticleExtraction, Entity
 from healthnews_nlp.resolve import EntityResolver, is_fuller, match_key
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from healthnews_nlp import display
 
 __all__ = ["ARTICLE", "MENTIONS", "KnowledgeGraph", "build_graph"]
 
@@ -463,6 +468,87 @@ class KnowledgeGraph:
                 writers[fmt](self, file)
                 written.append(file)
         return written
+
+    # ----------------------------------------------------------------------
+    # Exploring (thin wrappers: healthnews_nlp.display, .analysis and .viz do the work)
+    # ----------------------------------------------------------------------
+
+    def entity_table(self) -> display.EntityTable:
+        """The entities as a table: by type with aliases and counts in Jupyter, ``.to_dataframe()``."""
+        from healthnews_nlp import display
+
+        return display.EntityTable.from_graph(self)
+
+    def relation_table(self) -> display.RelationTable:
+        """The relations as a table: head, type, tail, date, evidence, weight; ``.to_dataframe()``."""
+        from healthnews_nlp import display
+
+        return display.RelationTable.from_graph(self)
+
+    def to_dataframe(self, kind: Literal["entities", "relations"] = "entities") -> pd.DataFrame:
+        """Nodes (``display.ENTITY_COLUMNS``) or edges (``display.RELATION_COLUMNS``) as a DataFrame."""
+        from healthnews_nlp import display
+
+        return display.dataframe(self, kind)
+
+    def _repr_html_(self) -> str:
+        from healthnews_nlp import display
+
+        return display.graph_html(self)
+
+    def subgraph(self, **filters: Any) -> KnowledgeGraph:
+        """A filtered copy: ``types=``, ``relations=``, ``since=``, ``until=``, ``min_weight=`` (see ``analysis.subgraph``)."""
+        from healthnews_nlp import analysis
+
+        return analysis.subgraph(self, **filters)
+
+    def ego(self, name: str, radius: int = 1, **options: Any) -> KnowledgeGraph:
+        """One entity (id, label or alias) and its neighbourhood within ``radius`` relations."""
+        from healthnews_nlp import analysis
+
+        return analysis.ego(self, name, radius, **options)
+
+    def top_partners(self, n: int | None = 10, **options: Any) -> pd.DataFrame:
+        """Entities by number of partners (``degree``) and articles over them (``weighted_degree``)."""
+        from healthnews_nlp import analysis
+
+        return analysis.top_partners(self, n, **options)
+
+    def communities(self, **options: Any) -> pd.DataFrame:
+        """Louvain communities, also written as the ``community`` node attribute (for Gephi)."""
+        from healthnews_nlp import analysis
+
+        return analysis.communities(self, **options)
+
+    def timeline(self, **options: Any) -> pd.DataFrame:
+        """Partnerships reported per month (see ``analysis.timeline``)."""
+        from healthnews_nlp import analysis
+
+        return analysis.timeline(self, **options)
+
+    def show(self, **options: Any) -> Any:
+        """The interactive ipysigma view in a notebook; filters as :meth:`subgraph` (see ``viz.show``)."""
+        from healthnews_nlp import viz
+
+        return viz.show(self, **options)
+
+    def to_html(self, path: str | Path, **options: Any) -> Path:
+        """Write the interactive view as a standalone HTML page that works offline (see ``viz.to_html``)."""
+        from healthnews_nlp import viz
+
+        return viz.to_html(self, path, **options)
+
+    def plot(self, path: str | Path | None = None, **options: Any) -> Any:
+        """Draw the graph with matplotlib and a Chinese font to PNG/SVG, or return the Figure (``viz.plot``)."""
+        from healthnews_nlp import viz
+
+        return viz.plot(self, path, **options)
+
+    def plot_timeline(self, path: str | Path | None = None, **options: Any) -> Any:
+        """Plot :meth:`timeline` to PNG/SVG, or return the Figure (``viz.plot_timeline``)."""
+        from healthnews_nlp import viz
+
+        return viz.plot_timeline(self, path, **options)
 
 
 def _better_evidence(

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from datetime import date as date_type
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from healthnews_nlp.ingest.offsets import OffsetMap
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from healthnews_nlp.display import EntityTable, RelationTable
 
 EntityType = Literal["ORG", "PERSON", "LOC", "EVENT"]
 RelationType = Literal[
@@ -166,3 +171,28 @@ class ArticleExtraction(Record):
     url: str | None = None
     entities: tuple[Entity, ...] = ()
     relations: tuple[Relation, ...] = ()
+
+    # Display in Jupyter (healthnews_nlp.display does the work; pandas only for to_dataframe).
+
+    def entity_table(self) -> EntityTable:
+        """The entities as a table: shows by type in Jupyter, ``.to_dataframe()`` for pandas."""
+        from healthnews_nlp.display import EntityTable
+
+        return EntityTable.from_extraction(self)
+
+    def relation_table(self) -> RelationTable:
+        """The relations as a table (head, type, tail, date, evidence), ``.to_dataframe()`` for pandas."""
+        from healthnews_nlp.display import RelationTable
+
+        return RelationTable.from_extraction(self)
+
+    def to_dataframe(self, kind: Literal["entities", "relations"] = "entities") -> pd.DataFrame:
+        """The entities (columns ``display.ENTITY_COLUMNS``) or relations (``display.RELATION_COLUMNS``)."""
+        from healthnews_nlp.display import dataframe
+
+        return dataframe(self, kind)
+
+    def _repr_html_(self) -> str:
+        from healthnews_nlp.display import extraction_html
+
+        return extraction_html(self)

@@ -37,6 +37,7 @@ EXPECTED_PUBLIC_API = [
     "read_article",
     "read_articles",
     "read_extractions",
+    "render",
 ]
 
 
