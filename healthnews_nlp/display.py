@@ -462,13 +462,11 @@ def render(doc_or_extraction: Doc | ArticleExtraction, article: Article | str | 
     """
     from healthnews_nlp.models import ArticleExtraction
 
-    title: str | None = None
     if isinstance(doc_or_extraction, ArticleExtraction):
         extraction = doc_or_extraction
         text = _article_text(extraction, article)
         entities: Sequence[Entity] = extraction.entities
         relations: Sequence[Relation] = extraction.relations
-        title = extraction.title
         day = extraction.date.date() if extraction.date else None
     else:
         doc = doc_or_extraction
@@ -479,12 +477,11 @@ def render(doc_or_extraction: Doc | ArticleExtraction, article: Article | str | 
     if spans:
         from spacy import displacy
 
-        data = {"text": text, "ents": spans, "title": title}
+        data = {"text": text, "ents": spans, "title": None}  # an article's text starts with its title
         options = {"ents": list(TYPE_COLORS), "colors": TYPE_COLORS}
         body = displacy.render(data, style="ent", manual=True, options=options, page=False, jupyter=False)
     else:
-        heading = f"<h2>{_esc(title)}</h2>" if title else ""
-        body = f'{heading}<div style="line-height:2;white-space:pre-wrap">{_esc(text)}</div>'
+        body = f'<div style="line-height:2;white-space:pre-wrap">{_esc(text)}</div>'
     table = RelationTable.from_relations(relations, day=day)
     return RenderedHTML(f'<div class="hn-render">{body}{table._repr_html_()}</div>')
 

@@ -368,8 +368,8 @@ def _distribution_version(name: str) -> str:
 
 
 def _json_in_script(value: Any) -> str:
-    """JSON that cannot end the ``<script>`` element it sits in (``</`` and ``<!--`` escaped)."""
-    return json.dumps(value, ensure_ascii=False, default=str).replace("</", "<\\/").replace("<!--", "<\\u0021--")
+    """JSON that cannot end (or confuse) the ``<script>`` element it sits in: every ``<`` is ``\\u003c``."""
+    return json.dumps(value, ensure_ascii=False, default=str).replace("<", "\\u003c")
 
 
 def _js_in_script(code: str) -> str:
