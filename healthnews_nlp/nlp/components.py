@@ -8,9 +8,11 @@ word, that word is split so the tokens keep every boundary.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from typing import Any
 
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -61,21 +63,24 @@ class DomainRecognizer:
             self.patterns.append((label, phrase))
 
     def __call__(self, doc: Doc) -> Doc:
+        text = doc.text  # a join over all tokens: read it once
         analysis = stored_analysis(doc) or _analysis_from_tokens(doc)
-        view = TextView(doc.text, analysis, self.lexicons, self.gazetteer, skip=tuple(doc._.skip_spans))
-        recognition = recognize(view, self._pattern_matches(doc.text))
+        view = TextView(text, analysis, self.lexicons, self.gazetteer, skip=tuple(doc._.skip_spans))
+        recognition = recognize(view, self._pattern_matches(text))
         entities = resolve_aliases(view, recognition.mentions, recognition.definitions)
         doc.user_data[RECOGNITION_KEY] = (view, list(recognition.mentions), entities)
         _split_tokens_at(doc, recognition.mentions)
+        starts = doc.to_array(IDX).tolist()
         doc.ents = [
-            Span(doc, *_token_bounds(doc, m.start, m.end), label=m.label) for m in recognition.mentions
+            Span(doc, *_token_bounds(starts, len(text), m.start, m.end), label=m.label)
+            for m in recognition.mentions
         ]
         doc.user_data[ENTITIES_KEY] = [
             Entity(
                 name=e.name,
                 type=e.label,  # type: ignore[arg-type]
                 aliases=e.aliases,
-                mentions=tuple(Mention(start=s, end=t, text=doc.text[s:t]) for s, t in e.spans),
+                mentions=tuple(Mention(start=s, end=t, text=text[s:t]) for s, t in e.spans),
             ).model_dump()
             for e in entities
         ]
@@ -109,19 +114,32 @@ def _analysis_from_tokens(doc: Doc) -> Analysis:
 
 
 def _split_tokens_at(doc: Doc, mentions: Iterable[Candidate]) -> None:
-    boundaries = {b for m in mentions for b in (m.start, m.end)}
+    """Split the tokens that an entity boundary falls inside (few of them: look them up, don't scan)."""
+    starts = doc.to_array(IDX).tolist()
+    cuts: dict[int, list[int]] = {}
+    for boundary in sorted({b for m in mentions for b in (m.start, m.end)}):
+        index = bisect_right(starts, boundary) - 1
+        if index >= 0 and starts[index] < boundary:
+            cuts.setdefault(index, []).append(boundary - starts[index])
+    if not cuts:
+        return
     with doc.retokenize() as retokenizer:
-        for token in doc:
-            cuts = sorted(b - token.idx for b in boundaries if token.idx < b < token.idx + len(token.text))
-            if cuts:
-                pieces = [token.text[a:b] for a, b in zip([0, *cuts], [*cuts, len(token.text)])]
+        for index in sorted(cuts):
+            token = doc[index]
+            inner = [c for c in cuts[index] if c < len(token.text)]
+            if inner:
+                pieces = [token.text[a:b] for a, b in zip([0, *inner], [*inner, len(token.text)])]
                 retokenizer.split(token, pieces, heads=[(token, i) for i in range(len(pieces))])
 
 
-def _token_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    span = doc.char_span(start, end)
-    assert span is not None, "tokens were split at every entity boundary"
-    return span.start, span.end
+def _token_bounds(starts: list[int], length: int, start: int, end: int) -> tuple[int, int]:
+    """Token indices of the characters ``start:end`` (tokens start at both, see _split_tokens_at)."""
+    first = bisect_left(starts, start)
+    last = bisect_left(starts, end) if end < length else len(starts)
+    assert first < len(starts) and starts[first] == start and (last == len(starts) or starts[last] == end), (
+        "tokens were split at every entity boundary"
+    )
+    return first, last
 
 
 @Language.factory(

@@ -71,8 +71,24 @@ class Lexicons:
     def place_heads_by_length(self) -> tuple[str, ...]:
         return _by_length(self.place_heads)
 
+    @cached_property
+    def long_name_heads(self) -> tuple[str, ...]:
+        """Event and organization heads of two characters or more (no person name holds one)."""
+        return tuple(sorted(h for h in self.event_heads | self.org_heads.keys() if len(h) > 1))
+
+    @cached_property
+    def _title_edges(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Characters a title can start with (a title's or a modifier's first) and end with."""
+        return (
+            frozenset(word[0] for word in self.titles | self.title_modifiers if word),
+            frozenset(word[-1] for word in self.titles if word),
+        )
+
     def is_title(self, word: str) -> bool:
         """A title, possibly with modifiers (常务副校长, 执行院长, 党委副书记)."""
+        first, last = self._title_edges
+        if not word or word[-1] not in last or word[0] not in first:
+            return False  # most strings asked about: no need to look further
         known = self._title_memo.get(word)
         if known is None:
             if len(self._title_memo) > 200_000:

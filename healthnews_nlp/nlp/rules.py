@@ -435,7 +435,7 @@ def _looks_like_name(view: TextView, name: str) -> bool:
         return True
     if not 2 <= len(name) <= 4 or not all(HAN.match(c) for c in name):
         return False
-    if any(head in name for head in view.lexicons.event_heads | view.lexicons.org_heads.keys() if len(head) > 1):
+    if any(head in name for head in view.lexicons.long_name_heads):
         return False
     surname = view.lexicons.surname_length(name)
     return bool(surname) and len(name) - surname in (1, 2)
