@@ -105,7 +105,38 @@ def resolve_aliases(
         entity = entities.setdefault(groups.find(index), ResolvedEntity(mention.label))
         entity.surfaces[surface[index]] += 1
         entity.spans.append((mention.start, mention.end))
-    return sorted(entities.values(), key=lambda e: min(e.spans))
+    return sorted(_place_abbreviations_resolved(view, list(entities.values())), key=lambda e: min(e.spans))
+
+
+def _place_abbreviations_resolved(view: TextView, entities: list[ResolvedEntity]) -> list[ResolvedEntity]:
+    """One-character places (深, 莞) join the place of the article they stand for, or are dropped.
+
+    As mentions they stay in ``doc.ents``; as entities of the article they need the full
+    name somewhere in it (深、港、澳及珠、莞、惠 names 深圳 and 东莞 only when the article does).
+    """
+    places = [e for e in entities if e.label == "LOC" and any(len(s) > 1 for s in e.surfaces)]
+    kept = []
+    for entity in entities:
+        if entity.label != "LOC" or any(len(s) > 1 for s in entity.surfaces):
+            kept.append(entity)
+            continue
+        char = next(iter(entity.surfaces))
+        expansions = view.lexicons.place_abbreviations.get(char, ())
+        target = next((p for p in places for x in expansions if _names_place(view, p, x)), None)
+        if target is not None:
+            target.surfaces.update(entity.surfaces)
+            target.spans.extend(entity.spans)
+    return kept
+
+
+def _names_place(view: TextView, entity: ResolvedEntity, place: str) -> bool:
+    """Does ``entity`` name ``place`` (深圳 for 深圳市, 中国 for 中华人民共和国)?"""
+    wanted = view.gazetteer.lookup(place)
+    for surface in entity.surfaces:
+        found = view.gazetteer.lookup(surface)
+        if surface == place or (found is not None and wanted is not None and found.name == wanted.name):
+            return True
+    return False
 
 
 def _merge_by_convention(view: TextView, names: dict[tuple[str, str], int], groups: _Groups) -> None:

@@ -56,6 +56,7 @@ class Lexicons:
     not_entities: frozenset[str]
     slogan_prefixes: frozenset[str]
     person_followers: frozenset[str]
+    place_abbreviations: dict[str, tuple[str, ...]]
     # is_title answers, memoised: the rules ask about the same few thousand strings over and over
     _title_memo: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -181,4 +182,8 @@ def _load(extra_dir: str | None) -> Lexicons:
         not_entities=_words("not_entities.txt", extra_dir),
         slogan_prefixes=_words("slogan_prefixes.txt", extra_dir),
         person_followers=_words("person_followers.txt", extra_dir),
+        place_abbreviations={
+            char: tuple(places.split(","))
+            for char, _, places in (line.partition("\t") for line in _lines("place_abbreviations.tsv", extra_dir))
+        },
     )

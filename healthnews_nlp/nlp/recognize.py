@@ -16,7 +16,7 @@ from healthnews_nlp.nlp.view import Candidate, TextView
 
 LABEL_RANK = {"EVENT": 4, "ORG": 3, "PERSON": 2, "LOC": 1}
 # Rules whose one-character names are real: 美, 港 for places (the tagger says so), 江 before 主席.
-SINGLE_CHARACTER_RULES = frozenset({"loc-backend", "person-backend"})
+SINGLE_CHARACTER_RULES = frozenset({"loc-backend", "person-backend", "loc-abbreviation"})
 
 
 @dataclass(frozen=True)

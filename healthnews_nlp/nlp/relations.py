@@ -40,6 +40,8 @@ HONORIFICS = ("院士", "教授", "博士", "专家", "研究员", "科学家")
 HELD_VERBS = ("举行", "召开", "举办", "开幕", "启幕", "开启", "落幕")
 MEMBERSHIP_HEADS = ("联盟", "协会", "学会", "基金会", "商会", "促进会", "联合会")
 UNIT_HEADS = ("学院", "医学院", "事业群", "事业部", "工作组", "分公司", "分院", "研究所", "实验室", "中心")
+COOPERATION_OBJECT = re.compile(r"合作|协作|框架|战略|联盟|共建|备忘录|伙伴")
+COMMERCE = re.compile(r"合同|订单|收购|转让|划转|采购|销售|贷款|借款|投资协议|股权|认购|增持|减持")
 BRANCH_HEADS = ("公司", "分公司", "分院", "分中心", "分会", "办事处")
 
 
@@ -272,6 +274,10 @@ class RelationFinder:
         for cue_start, cue_end, cue in self._cues(start, end, "PARTNERS_WITH"):
             clause_start = self._clause_start(cue_start, start)
             before = self._parties(clause_start, cue_start)
+            if cue.reading == "agreement" and not COOPERATION_OBJECT.search(self.text, cue_end, self._clause_end(cue_end, end)):
+                continue
+            if cue.reading != "transitive" and COMMERCE.search(self.text, clause_start, self._clause_end(cue_end, end)):
+                continue  # 签约 a supply contract, an order, a share transfer: trade, not cooperation
             if cue.reading == "transitive":
                 after = self._parties(cue_end, self._clause_end(cue_end, end))
                 after = [m for m in after if m.label == "ORG"]

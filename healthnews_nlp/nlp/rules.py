@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from healthnews_nlp.nlp.lexicons import common_words, dictionary_tags, ordinary_word
+from healthnews_nlp.nlp.backends.base import BackendEntity
 from healthnews_nlp.nlp.names import STOP_NOUNS, Walk, walk_left
 from healthnews_nlp.nlp.view import (
     CLOSE_QUOTES,
@@ -217,10 +218,10 @@ def _orgs_from_backend(view: TextView) -> Iterator[Candidate]:
             continue
         if any(word.endswith(h) for h in lexicons.place_heads | lexicons.product_heads):
             continue
-        if ordinary_word(word) or _part_of_product(view, word) or word.startswith(LEADING_CUES):
+        if ordinary_word(word) or _part_of_product(view, word) or _strip_cues(view, start, end) > start:
             continue
-        if any(word.endswith(n) for n in lexicons.org_non_heads):
-            continue
+        if any(word.endswith(n) for n in lexicons.org_non_heads) or word.endswith("族"):
+            continue  # 满族, 壮族: an ethnic group is not an organization
         yield Candidate(start, end, "ORG", "org-backend", 1)
 
 
@@ -347,10 +348,16 @@ def event_candidates(view: TextView) -> Iterator[Candidate]:
             yield inner
         elif start < head_start and has_anchor(view, start, head_start):
             yield Candidate(start, head_end, "EVENT", "event-head", 3)
+    for match in PARTY_CONGRESS.finditer(text):
+        yield Candidate(match.start(), match.end(), "EVENT", "event-congress", 3)
     for match in re.finditer(r"[“「『]([^”」』\n]{3,40})[”」』]", text):
         name = match.group(1)
         if any(name.endswith(h) for h in lexicons.event_heads) and not re.search(r"[，。；！？]", name):
             yield Candidate(match.start(1), match.end(1), "EVENT", "event-quoted", 3)
+
+
+# Congresses named by their ordinal (十五大, 中共十九大, 党的十大): an event of political news.
+PARTY_CONGRESS = re.compile(r"(?:中共)?十[一二三四五六七八九]大(?![小型会家学众量批件类项])|(?<=党的)十大|(?<=中共)十大")
 
 
 def _inner_event(view: TextView, start: int, head_start: int) -> Candidate | None:
@@ -370,9 +377,36 @@ def _inner_event(view: TextView, start: int, head_start: int) -> Candidate | Non
 
 def place_candidates(view: TextView) -> Iterator[Candidate]:
     """LOCs from the gazetteer, LAC's LOC spans that check out, and named zones (…开发区, …地区)."""
+    yield from _places_by_abbreviation(view)
     yield from _places_from_gazetteer(view)
     yield from _places_from_backend(view)
     yield from _places_by_head(view)
+
+
+ABBREVIATION_CONTEXT = re.compile(r"(?<=[访来赴驻抵离返旅留在])(?P<one>.)(?=[，。、；\s]|[^\u4e00-\u9fff]|投资|期间|大使|使馆|企业|外资|工作|访问)|(?P<side>.)(?=方[^面法式向案便针])")
+
+
+def _places_by_abbreviation(view: TextView) -> Iterator[Candidate]:
+    """One-character place abbreviations: 中美 → 中, 美; 深、港、澳; 访华; 中方."""
+    abbreviations, text = view.lexicons.place_abbreviations, view.text
+    for token in view.tokens:
+        word = text[token.start : token.end]
+        if 2 <= len(word) <= 4 and all(c in abbreviations for c in word) and word not in view.gazetteer:
+            if token.tag in {"LOC", "ORG", "n", "j", "nz"}:
+                for offset in range(len(word)):
+                    yield Candidate(token.start + offset, token.start + offset + 1, "LOC", "loc-abbreviation", 1)
+    for match in re.finditer(r"(?:^|(?<=[^\u4e00-\u9fff]))([\u4e00-\u9fff])(?:[、及和]([\u4e00-\u9fff])){2,}(?=[^\u4e00-\u9fff]|等)", text):
+        chars = re.findall(r"[\u4e00-\u9fff]", match.group())
+        if all(c in abbreviations for c in chars if c not in "及和"):
+            for position in range(match.start(), match.end()):
+                if text[position] in abbreviations:
+                    yield Candidate(position, position + 1, "LOC", "loc-abbreviation", 1)
+    for match in ABBREVIATION_CONTEXT.finditer(text):
+        group = "one" if match.group("one") else "side"
+        char = match.group(group)
+        if char in abbreviations and char in "中华美日俄德英法加韩朝港澳台":
+            position = match.start(group)
+            yield Candidate(position, position + 1, "LOC", "loc-abbreviation", 1)
 
 
 def is_slogan(view: TextView, start: int) -> bool:
@@ -406,6 +440,8 @@ def _places_from_backend(view: TextView) -> Iterator[Candidate]:
         word = text[entity.start : entity.end]
         if is_slogan(view, entity.start):
             continue
+        if word not in view.gazetteer and all(c in view.lexicons.place_abbreviations for c in word):
+            continue  # 中美: two places, one character each (_places_by_abbreviation)
         prefix = view.place_prefix(word)
         if prefix == len(word) or prefix and word[prefix:] in common_words():
             # 北京合作, 北京南部: the tagger ran on into an ordinary word
@@ -518,13 +554,17 @@ def _people_from_backend(view: TextView, title_starts: set[int], title_ends: set
         if entity.label != "PERSON":
             continue
         name = text[entity.start : entity.end]
+        title = next((t for t in view.lexicons.titles if name.endswith(t) and len(name) - len(t) >= 2), None)
+        if title:  # 乔石委员长, 邓先生: the tagger took the title into the name
+            entity = BackendEntity(entity.start, entity.end - len(title), entity.label)
+            name = name[: -len(title)]
         if len(name) == 1:
             if _followed_by_title(view, entity.end):  # 江主席: a surname standing for the name
                 yield Candidate(entity.start, entity.end, "PERSON", "person-backend", 1)
             continue
         if any(h in name for h in view.lexicons.org_heads if len(h) > 1):
             continue
-        if _inside_longer_word(view, entity.start, entity.end):
+        if len(name) == 2 and _inside_longer_word(view, entity.start, entity.end):
             continue  # 陆海 of 陆海空天: the tagger cut a word, not a name
         if not _looks_like_name(view, name):
             if all(HAN.match(c) for c in name) and name not in common_words() and not _looks_like_title(view, name):

@@ -16,7 +16,7 @@ NAME_TAGS = frozenset({"n", "nz", "nw", "vn", "an", "j", "LOC", "ORG", "PER", "n
 # Tags allowed inside a name but never at its left edge (大 in 健康医疗大数据研究院, numbers).
 INNER_TAGS = frozenset({"a", "s", "xc", "TIME"})
 # Numbers that belong in names (第三人民医院, 2021“医生云”大会, DH400); 一家, 多位 do not.
-NAME_NUMBER = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]+|\d+)$")
+NAME_NUMBER = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]+[次届]?|\d+)$")
 HAN = re.compile(r"[\u4e00-\u9fff]")
 LATIN_OR_DIGIT = re.compile(r"^[A-Za-z0-9．.·\-+]+$")
 OPEN_QUOTES = "“\"「『‘"
