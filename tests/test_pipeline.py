@@ -149,7 +149,11 @@ def test_labels_and_resolved_entities(seed_docs: dict[str, Doc]) -> None:
             for mention in entity.mentions:
                 assert doc.text[mention.start : mention.end] == mention.text
                 mention_spans.add((mention.start, mention.end, entity.type))
-        assert mention_spans == {(e.start_char, e.end_char, e.label_) for e in doc.ents}
+        ents = {(e.start_char, e.end_char, e.label_) for e in doc.ents}
+        assert mention_spans <= ents
+        # the only mentions without an entity: one-character place abbreviations (港 of 深、港、澳)
+        # whose place the article never names in full
+        assert all(end - start == 1 and label == "LOC" for start, end, label in ents - mention_spans)
 
 
 def test_tokens_keep_every_entity_boundary(seed_docs: dict[str, Doc], seed_articles: dict[str, Article]) -> None:
