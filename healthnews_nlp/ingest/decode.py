@@ -23,6 +23,8 @@ MAX_CONTROL_SHARE = 0.01
 # How the codecs report bytes that end in the middle of a character.
 _CUT_REASONS = frozenset({"unexpected end of data", "incomplete multibyte sequence", "truncated data"})
 _BELOW_0X30 = re.compile(rb"[\x01-\x2f]")
+# The double-byte encodings of Chinese, as charset-normalizer names them.
+_DOUBLE_BYTE = frozenset({"gb18030", "gbk", "gb2312", "hz", "big5", "big5hkscs", "cp950"})
 
 
 def detect_encoding(sample: bytes, path: str) -> str:
@@ -37,12 +39,23 @@ def detect_encoding(sample: bytes, path: str) -> str:
         except UnicodeDecodeError as error:
             if error.start >= len(sample) - 3:  # a character cut by the sample's end
                 return "utf-8"
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(_whole_characters(sample)).best()
+    sample = _whole_characters(sample)
+    best = _detect(sample)
+    if best not in _DOUBLE_BYTE and sample[-1:] >= b"\x80" and b"\x00" not in sample:
+        # perhaps cut after the first byte of a GBK or Big5 character, which rules those out
+        shorter = _detect(sample[:-1])
+        if shorter in _DOUBLE_BYTE:
+            best = shorter
     if best is None:
         raise IngestError(path, "binary content, not text (no character encoding fits)", stage="decode")
-    return str(best.encoding)
+    return best
+
+
+def _detect(sample: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    return None if best is None else str(best.encoding)
 
 
 def _whole_characters(sample: bytes) -> bytes:
@@ -52,10 +65,11 @@ def _whole_characters(sample: bytes) -> bytes:
     and the cut can fall inside a double-byte character; shown half a GBK
     character, the detector guesses a wrong single-byte encoding (mojibake).
     No byte below 0x30 is part of a multibyte character in UTF-8, GBK,
-    GB18030 or Big5. Samples with NUL bytes (UTF-16, UTF-32) are left whole.
+    GB18030 or Big5. Samples with NUL bytes (UTF-16 without a byte order
+    mark) are cut to an even length instead.
     """
     if b"\x00" in sample:
-        return sample
+        return sample[: len(sample) - len(sample) % 2]
     last = _BELOW_0X30.search(sample[::-1])
     if last is None or last.start() >= len(sample) // 2:
         return sample

@@ -429,6 +429,7 @@ def _read_csv(path: Path, source: str, encoding: str) -> Iterator[Article | Inge
         with path.open("r", encoding=encoding, newline="") as handle:
             reader = csv.reader(handle)
             header = next(reader, [])
+            records = 0
             while True:
                 start = reader.line_num + 1  # a record may span several lines: name its first
                 cells = next(reader, None)
@@ -436,6 +437,7 @@ def _read_csv(path: Path, source: str, encoding: str) -> Iterator[Article | Inge
                     break
                 if not cells:
                     continue  # a blank line
+                records += 1
                 row = dict(zip(header, cells))
                 where = f"{source}:{start}"
                 try:
@@ -443,6 +445,8 @@ def _read_csv(path: Path, source: str, encoding: str) -> Iterator[Article | Inge
                     yield _read_record(row, where, start, "csv", digest)
                 except IngestError as error:
                     yield _failure(error)
+            if not records:  # say so, rather than let the file vanish from the batch
+                yield _failure(IngestError(source, "CSV has a header but no records", stage="parse"))
     except (UnicodeDecodeError, csv.Error) as error:
         yield _failure(IngestError(source, f"CSV cannot be read past this point: {error}", stage="parse"))
 
