@@ -180,7 +180,8 @@ class RelationFinder:
                     s <= position and cue_end <= e for e, s in self.view.titles.items()
                 )  # 联合 in 联合创始人 is part of a title
                 overlapping = any(a < cue_end and position < b for a, b in taken)
-                if not inside and not overlapping and not self.text.startswith("伙伴", cue_end):
+                organizer_role = self.text.startswith(("承办", "主办", "协办"), cue_end)  # 联合承办: co-hosts
+                if not inside and not overlapping and not organizer_role and not self.text.startswith("伙伴", cue_end):
                     taken.append((position, cue_end))
                     yield position, cue_end, cue
                 position = self.text.find(cue.word, cue_end, end)
@@ -281,8 +282,8 @@ class RelationFinder:
             if cue.reading == "transitive":
                 after = self._parties(cue_end, self._clause_end(cue_end, end))
                 after = [m for m in after if m.label == "ORG"]
-                subject = [m for m in before if m.label == "ORG"][-1:] or self._subject_before(clause_start, start)
-                parties = subject + after
+                subject = [m for m in before if m.label == "ORG"] or self._subject_before(clause_start, start)
+                parties = subject + after  # 谷歌、Facebook将与X联手; A携手B、C
             else:
                 parties = before
             for a, b in combinations(parties, 2):

@@ -36,6 +36,8 @@ DEPARTMENT_SUFFIXES = ("司", "处", "办", "科", "室", "组")
 DOMAIN_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{1,10}[.．](?:com|COM|cn|CN|net|NET|org|ORG)(?![A-Za-z])")
 LIST_ORG_CLASS = re.compile(r"等(?:\d+|多|数十|上百|几)?(?:家|个)?(?:单位|机构|企业|部门|组织|公司|高校|院校|医院|部委)")
 ORGANIZER_VERBS = re.compile(r"(联合主办|共同主办|主办|联合承办|承办|协办|指导)")
+# Statements of cooperation whose parties are listed before them (A与B达成合作, A和B的合作).
+PARTNER_CUES = re.compile(r"(?:正式|共同|将|已|进一步)?(?:达成|签订|签署|加强|开展|展开|深化)?(?:战略)?合作(?!伙伴们)|联手|携手")
 ABBREVIATION = re.compile(
     r"[（(]\s*(?:以下|下文)?(?:简称|下称|称)[:：]?\s*[“\"「]?([^”\"」）)，,。]{2,20}?)[”\"」]?\s*[）)]"
 )
@@ -155,6 +157,12 @@ def _acceptable_org(view: TextView, start: int, head_start: int, kind: str, *, t
     anchored = has_anchor(view, start, head_start)
     if kind == "anchored":
         return tagged or anchored or modifier.startswith(NATIONAL)
+    if kind == "company":
+        token = view.tokens[view.token_index(start)]
+        whole_name = token.start == start and token.tag in {"ORG", "LOC", "nz", "PER"} and token.end > head_start
+        return (anchored or whole_name or tagged) and not _described(view, start)
+    if _described(view, start) and (_has_place(view, start, head_start) and view.place_prefix(modifier) == len(modifier)):
+        return False  # 一家中国公司: a company from a place, not a name
     if len(modifier) < 2 and not anchored:
         return False
     if _only_descriptors(view, start, head_start):
@@ -267,6 +275,7 @@ def _orgs_from_lists(view: TextView) -> Iterator[Candidate]:
     text = view.text
     ends = [(m.start(), m.end()) for m in LIST_ORG_CLASS.finditer(text)]
     ends += [(m.start(), m.end()) for m in ORGANIZER_VERBS.finditer(text)]
+    ends += [(m.start(), m.end()) for m in PARTNER_CUES.finditer(text)]
     for list_end, _ in ends:
         items = [(_strip_cues(view, s, e), e) for s, e in list_items(view, list_end)]
         items = [(s, e) for s, e in items if 2 <= e - s <= 30 and _plausible_list_org(view, s, e)]
@@ -287,8 +296,8 @@ def list_items(view: TextView, list_end: int) -> list[tuple[int, int]]:
     """Items of the 、/与/和-joined list that ends at ``list_end`` (parentheticals skipped), in order."""
     text = view.text
     items: list[tuple[int, int]] = []
-    while list_end > 0 and text[list_end - 1] == "等":
-        list_end -= 1  # A、B等联合承办
+    while list_end > 0 and text[list_end - 1] in "等的将已":
+        list_end -= 1  # A、B等联合承办; A和B的合作
     position = end = list_end
     while position > 0:
         char = text[position - 1]
