@@ -9,10 +9,13 @@ and its offsets against it instead of against the library's own output.
 
 from __future__ import annotations
 
+import faulthandler
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -98,3 +101,48 @@ def seed_path() -> Callable[[str], Path]:
 def seed_articles() -> dict[str, Article]:
     """Every seed read once per session, keyed by its number (``"000"`` … ``"004"``)."""
     return {path.name[:3]: read_article(path) for path in sorted(SEEDS_DIR.glob("*.txt"))}
+
+
+# --- the fuzz and fault suite (tests marked ``fuzz``): a hang guard and its numbers --------------
+
+#: Seconds a whole fuzz test may run before the process is ended with a traceback of every
+#: thread: the last resort against a hang inside C code, which no per-case alarm interrupts.
+FUZZ_TEST_LIMIT = 300
+
+
+@pytest.fixture(autouse=True)
+def _fuzz_hang_guard(request: pytest.FixtureRequest) -> Iterator[None]:
+    if request.node.get_closest_marker("fuzz") is None:
+        yield
+        return
+    faulthandler.dump_traceback_later(FUZZ_TEST_LIMIT, exit=True)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+
+
+_fuzz_reports: dict[str, float] = {"tests": 0, "failed": 0, "seconds": 0.0}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if "fuzz" not in report.keywords:
+        return
+    _fuzz_reports["seconds"] += report.duration
+    if report.when == "call":
+        _fuzz_reports["tests"] += 1
+    if report.failed:
+        _fuzz_reports["failed"] += 1
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line with the suite's measured numbers (what the README's Robustness section quotes)."""
+    support = sys.modules.get("fuzz_support")
+    if support is None or not _fuzz_reports["tests"]:
+        return
+    cases = support.CASES
+    terminalreporter.write_line(
+        f"fuzz/fault suite: {cases['generated']} generated cases + {cases['fixed']} fixed nasty inputs "
+        f"in {int(_fuzz_reports['tests'])} tests, {int(_fuzz_reports['failed'])} failed, "
+        f"{_fuzz_reports['seconds']:.1f} s"
+    )
