@@ -109,6 +109,7 @@ def _graph(args: argparse.Namespace) -> int:
     nlp = load(backend=args.backend)
     count = _write_extractions(extract(_articles_reporting_failures(args.paths, failures), nlp), extractions_path)
     kg = build_graph(read_extractions(extractions_path), include_articles=args.include_articles)
+    kg.communities()  # the ``community`` node attribute: Gephi colours by it from the start
     written = kg.write(out)
     summary = kg.summary()
     with atomic_open(out / "summary.json") as handle:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import html
 import inspect
+import io
 import json
 import math
 import re
@@ -601,7 +602,6 @@ def plot(
     _check_size_by(size_by)
     from matplotlib import patheffects
     from matplotlib.collections import LineCollection
-    from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
     font_name, _ = _font(font)
@@ -620,7 +620,7 @@ def plot(
     from matplotlib import rc_context
 
     with rc_context(rc):
-        figure = Figure(figsize=size, dpi=dpi, layout="constrained")
+        figure = _notebook_figure()(figsize=size, dpi=dpi, layout="constrained")
         axes = figure.add_subplot()
         axes.set_axis_off()
         relations = sorted({str(r) for _, _, r in shown.edges(data="relation")}, key=_relation_rank)
@@ -669,7 +669,7 @@ def plot(
                 zorder=4,
             )
         axes.autoscale_view()
-        axes.margins(0.04)
+        axes.margins(x=0.1, y=0.04)  # room at the sides for a long name centred on an outer node
         type_handles = [
             Line2D([], [], marker="o", linestyle="", markersize=8, markerfacecolor=TYPE_COLORS.get(t, "#999999"),
                    markeredgecolor="#333333", label=t)
@@ -731,14 +731,13 @@ def plot_timeline(
     Writes PNG/SVG to ``path``, or returns the Figure.
     """
     from matplotlib import rc_context
-    from matplotlib.figure import Figure
 
     from healthnews_nlp.analysis import timeline
 
     frame = timeline(source, relations=relations, freq=freq) if not _is_frame(source) else source
     font_name, _ = _font(font)
     with rc_context({"font.family": [font_name, "DejaVu Sans"], "axes.unicode_minus": False, "svg.fonttype": "path"}):
-        figure = Figure(figsize=(12, 4.5), dpi=dpi, layout="constrained")
+        figure = _notebook_figure()(figsize=(12, 4.5), dpi=dpi, layout="constrained")
         axes = figure.add_subplot()
         labels = [str(p) for p in frame["period"]] if len(frame) else []
         positions = list(range(len(labels)))
@@ -761,6 +760,25 @@ def plot_timeline(
         with atomic_open(target, "wb") as handle:
             figure.savefig(handle, format=target.suffix.lower().lstrip(".") or "png", dpi=dpi, facecolor="white")
     return target
+
+
+@lru_cache(maxsize=1)
+def _notebook_figure() -> type[Figure]:
+    """A matplotlib Figure that Jupyter shows as a picture when a cell returns it.
+
+    The plots are made without pyplot (no global figure state, nothing shown
+    twice), so IPython's inline backend never registers them; ``_repr_png_``
+    is what IPython's display formatter looks for instead.
+    """
+    from matplotlib.figure import Figure
+
+    class NotebookFigure(Figure):
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", facecolor="white")
+            return buffer.getvalue()
+
+    return NotebookFigure
 
 
 def _is_frame(value: object) -> bool:

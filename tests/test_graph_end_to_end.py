@@ -53,7 +53,9 @@ def extractions(out: Path) -> list[ArticleExtraction]:
 @pytest.fixture(scope="module")
 def kg(extractions: list[ArticleExtraction]) -> KnowledgeGraph:
     """The graph the command exported, rebuilt from its own extractions."""
-    return build_graph(extractions)
+    kg = build_graph(extractions)
+    kg.communities()  # as the command does, so Gephi can colour by community
+    return kg
 
 
 def names(data: dict[str, Any]) -> set[str]:
@@ -179,3 +181,10 @@ def test_the_written_graph_grows_without_counting_articles_twice(
     assert (grown.graph.number_of_nodes(), grown.graph.number_of_edges()) == before
     assert set(grown.graph.nodes) == set(kg.graph.nodes)
     assert set(grown.graph.edges(keys=True)) == set(kg.graph.edges(keys=True))
+
+
+def test_gephi_can_colour_by_community_from_the_start(out: Path) -> None:
+    for graph in (nx.read_graphml(out / "graph.graphml"), nx.read_gexf(out / "graph.gexf")):
+        communities = {data.get("community") for _, data in graph.nodes(data=True)}
+        assert None not in communities and len(communities) > 1
+        assert all(isinstance(c, int) for c in communities)

@@ -279,6 +279,9 @@ def test_plot_svg_and_figure(kg: KnowledgeGraph, tmp_path: Path) -> None:
     timeline = kg.plot_timeline(tmp_path / "timeline.png")
     assert timeline.stat().st_size > 5000
     assert isinstance(kg.plot_timeline(), Figure)
+    # a cell that ends in kg.plot() shows the picture: IPython asks the figure for a PNG
+    for shown in (figure, kg.plot_timeline()):
+        assert shown._repr_png_().startswith(b"\x89PNG\r\n\x1a\n")
 
 
 def test_plot_labels_use_a_font_with_chinese_glyphs(kg: KnowledgeGraph) -> None:
