@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
+from itertools import starmap
 from typing import Any
 
 from spacy.tokens import Doc
@@ -37,8 +38,8 @@ def stored_analysis(doc: Doc) -> Analysis | None:
         return None
     tokens, entities = stored
     return Analysis(
-        tokens=tuple(Token(*t) for t in tokens),
-        entities=tuple(BackendEntity(*e) for e in entities),
+        tokens=tuple(starmap(Token, tokens)),
+        entities=tuple(starmap(BackendEntity, entities)),
     )
 
 
