@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
+from itertools import chain, islice
 from pathlib import Path
 
 from spacy.language import Language
@@ -21,6 +23,10 @@ from healthnews_nlp.nlp.pipeline import load
 from healthnews_nlp.nlp.tokenizer import BackendTokenizer
 
 
+#: Articles per spaCy memory zone: the words first seen in a zone leave the vocabulary with it.
+ARTICLES_PER_ZONE = 256
+
+
 def extract(
     articles: Iterable[Article], nlp: Language | None = None, *, batch_size: int = 16
 ) -> Iterator[ArticleExtraction]:
@@ -29,9 +35,21 @@ def extract(
     The articles stream through: the backend analyses ``batch_size`` of them
     per call, one batch ahead of the pipeline components (see
     ``BackendTokenizer.pipe``), so only a couple of batches are held at once.
+    Every ``ARTICLES_PER_ZONE`` articles run in a spaCy memory zone, so the
+    vocabulary does not grow with every new word of a long run; the records
+    yielded hold plain strings, never the Docs.
     """
     nlp = nlp or load()
     register_extensions()
+    stream = iter(articles)
+    zone = getattr(nlp, "memory_zone", None)  # spaCy 3.8+
+    while (first := next(stream, None)) is not None:
+        chunk = chain((first,), islice(stream, ARTICLES_PER_ZONE - 1))
+        with zone() if zone is not None else nullcontext():
+            yield from _extract_stream(nlp, chunk, batch_size)
+
+
+def _extract_stream(nlp: Language, articles: Iterable[Article], batch_size: int) -> Iterator[ArticleExtraction]:
     waiting: deque[Article] = deque()  # read, not yet through the pipeline, in order
 
     def texts() -> Iterator[str]:

@@ -168,3 +168,15 @@ def test_extract_streams_articles_in_order_whatever_the_batch_size(seed_articles
     stream = extract(counted(), nlp, batch_size=2)
     assert next(stream) == one_batch[0]
     assert pulled <= 4  # two batches: the one in the pipeline and the one analysed ahead
+
+
+def test_extract_leaves_no_new_words_in_the_vocabulary(seed_articles: dict[str, Article]) -> None:
+    """Each run of articles is a spaCy memory zone: a long run does not grow the vocabulary."""
+    nlp = load()
+    if not hasattr(nlp, "memory_zone"):
+        pytest.skip("spaCy before 3.8 has no memory zones")
+    articles = [seed_articles[number] for number in sorted(seed_articles)]
+    assert any("腾讯" in a.text for a in articles) and "腾讯" not in nlp.vocab.strings
+    extractions = list(extract(articles, nlp))
+    assert any(e.name == "腾讯" for x in extractions for e in x.entities)
+    assert "腾讯" not in nlp.vocab.strings
