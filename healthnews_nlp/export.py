@@ -369,8 +369,12 @@ def write_json(graph: Any, path: PathOrFile) -> None:
     """
     data = nx.node_link_data(to_exportable(graph, format="json"), edges="edges")
     with _output(path) as handle:
-        handle.write(json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
-        handle.write(b"\n")
+        # streamed: the text of a large graph is never held whole in memory (nor its bytes)
+        text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+        json.dump(data, text, ensure_ascii=False, indent=1)
+        text.write("\n")
+        text.flush()
+        text.detach()  # the atomic writer closes the file itself
 
 
 _NODE_COLUMNS = ("type", "aliases", "mentions", "articles", "first_seen", "last_seen")

@@ -8,7 +8,10 @@ article's OffsetMap.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
+from itertools import chain, islice
 from pathlib import Path
 
 from spacy.language import Language
@@ -20,20 +23,50 @@ from healthnews_nlp.nlp.pipeline import load
 from healthnews_nlp.nlp.tokenizer import BackendTokenizer
 
 
+#: Articles per spaCy memory zone: the words first seen in a zone leave the vocabulary with it.
+ARTICLES_PER_ZONE = 256
+
+
 def extract(
     articles: Iterable[Article], nlp: Language | None = None, *, batch_size: int = 16
 ) -> Iterator[ArticleExtraction]:
-    """Entities and relations of each article, in order, as they are made (a generator)."""
+    """Entities and relations of each article, in order, as they are made (a generator).
+
+    The articles stream through: the backend analyses ``batch_size`` of them
+    per call, one batch ahead of the pipeline components (see
+    ``BackendTokenizer.pipe``), so only a couple of batches are held at once.
+    Every ``ARTICLES_PER_ZONE`` articles run in a spaCy memory zone, so the
+    vocabulary does not grow with every new word of a long run; the records
+    yielded hold plain strings, never the Docs.
+    """
     nlp = nlp or load()
     register_extensions()
-    articles = iter(articles)
-    while True:
-        batch = [article for _, article in zip(range(batch_size), articles)]
-        if not batch:
-            return
-        docs = _docs(nlp, batch)
-        for article, doc in zip(batch, nlp.pipe(docs, batch_size=batch_size)):
-            yield to_extraction(article, doc)
+    stream = iter(articles)
+    zone = getattr(nlp, "memory_zone", None)  # spaCy 3.8+
+    while (first := next(stream, None)) is not None:
+        chunk = chain((first,), islice(stream, ARTICLES_PER_ZONE - 1))
+        with zone() if zone is not None else nullcontext():
+            yield from _extract_stream(nlp, chunk, batch_size)
+
+
+def _extract_stream(nlp: Language, articles: Iterable[Article], batch_size: int) -> Iterator[ArticleExtraction]:
+    waiting: deque[Article] = deque()  # read, not yet through the pipeline, in order
+
+    def texts() -> Iterator[str]:
+        for article in articles:
+            waiting.append(article)
+            yield article.text
+
+    def docs() -> Iterator[tuple[Doc, Article]]:
+        for doc in _make_docs(nlp, texts(), batch_size):
+            article = waiting.popleft()
+            doc._.skip_spans = (article.dateline,) if article.dateline else ()
+            if Doc.has_extension("article_date"):
+                doc._.article_date = article.date
+            yield doc, article
+
+    for doc, article in nlp.pipe(docs(), as_tuples=True, batch_size=batch_size):
+        yield to_extraction(article, doc)
 
 
 def extract_article(article: Article, nlp: Language | None = None) -> ArticleExtraction:
@@ -49,15 +82,11 @@ def read_extractions(path: str | Path) -> Iterator[ArticleExtraction]:
                 yield ArticleExtraction.model_validate_json(line)
 
 
-def _docs(nlp: Language, articles: list[Article]) -> list[Doc]:
-    texts = [a.text for a in articles]
+def _make_docs(nlp: Language, texts: Iterable[str], batch_size: int) -> Iterator[Doc]:
     tokenizer = nlp.tokenizer
-    docs = list(tokenizer.pipe(texts)) if isinstance(tokenizer, BackendTokenizer) else [nlp.make_doc(t) for t in texts]
-    for article, doc in zip(articles, docs):
-        doc._.skip_spans = (article.dateline,) if article.dateline else ()
-        if Doc.has_extension("article_date"):
-            doc._.article_date = article.date
-    return docs
+    if isinstance(tokenizer, BackendTokenizer):
+        return tokenizer.pipe(texts, batch_size=batch_size)
+    return (nlp.make_doc(text) for text in texts)
 
 
 def to_extraction(article: Article, doc: Doc) -> ArticleExtraction:

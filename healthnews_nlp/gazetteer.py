@@ -177,7 +177,7 @@ class Gazetteer:
     every caller shares the same instance.
     """
 
-    __slots__ = ("_index", "_parents", "_places")
+    __slots__ = ("_index", "_parents", "_places", "_starts")
 
     def __init__(
         self,
@@ -190,6 +190,7 @@ class Gazetteer:
         self._places = tuple(places)
         self._index: Mapping[str, tuple[Place, ...]] = MappingProxyType(dict(index))
         self._parents: Mapping[Place, Place] = MappingProxyType(dict(parents))
+        self._starts = frozenset(key.strip()[:2] for key in index if len(key.strip()) >= 2)
 
     def lookup(self, name: str) -> Place | None:
         """The place written ``name``, or None if ``name`` is not a place name.
@@ -218,6 +219,14 @@ class Gazetteer:
     def places(self) -> tuple[Place, ...]:
         """Every place once, in data order (the administrative tree, then the extras)."""
         return self._places
+
+    def may_start(self, prefix: str) -> bool:
+        """False when no surface form starts with ``prefix``, two characters: a quick test
+        before slicing and looking up longer strings. True whenever ``prefix`` is shorter
+        or holds whitespace (lookups strip it, so it proves nothing)."""
+        return (
+            prefix in self._starts or len(prefix) < 2 or prefix[0].isspace() or prefix[1].isspace()
+        )
 
     def __contains__(self, name: object) -> bool:
         """Whether ``name`` is a surface form of some place (``"银川" in gaz``)."""

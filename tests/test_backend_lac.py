@@ -257,3 +257,23 @@ def test_any_text_tiles_and_matches_stock(
     for text, analysis in zip(texts, backend.analyze(texts), strict=True):
         assert_tiles(text, analysis)
         assert_matches_stock(text, analysis, stock)
+
+
+def test_long_sentence_is_cut_under_the_limit_between_entities(stock: LAC) -> None:
+    """A list of organizations longer than the limit: every cut falls between two entities."""
+    names = ["深圳市第三人民医院", "宁夏回族自治区卫生健康委员会", "中国电信集团有限公司", "腾讯", "国家卫生健康委员会"]
+    text = "出席会议的有" + "、".join(names * 12) + "等单位的代表。"
+    assert len(text) > MAX_SENTENCE_LEN
+    spans = sentence_spans(text)
+    assert len(spans) >= 2
+    assert all(0 < end - start <= MAX_SENTENCE_LEN for start, end in spans)
+    cuts = {end for _, end in spans[:-1]}
+    # the entities stock LAC finds in the whole, uncut sentence: none may straddle a cut
+    position = 0
+    entities = []
+    for word, tag in stock.run(text):
+        if tag in {"PER", "ORG", "LOC"}:
+            entities.append((position, position + len(word)))
+        position += len(word)
+    assert len(entities) >= 40
+    assert not [(s, e) for s, e in entities for cut in cuts if s < cut < e]

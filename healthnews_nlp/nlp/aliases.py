@@ -171,10 +171,10 @@ def canonical_key(view: TextView, label: str, name: str) -> str:
     rest = name[prefix:]
     place = gazetteer.lookup(name[:prefix]) if prefix else None
     head = (place.short or place.name) if place else name[:prefix]
-    for short, longs in lexicons.abbreviations.items():
-        for variant in sorted((short, *longs), key=len, reverse=True):
-            if rest.endswith(variant) and len(variant) < len(rest) + 1:
-                return head + rest[: -len(variant)] + short
+    found = lexicons.abbreviated_ending(rest)
+    if found is not None:
+        variant, short = found
+        return head + rest[: -len(variant)] + short
     return head + rest
 
 

@@ -9,7 +9,7 @@ packaged one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -34,6 +34,41 @@ def _words(name: str, extra_dir: str | None) -> frozenset[str]:
 
 def _by_length(words: frozenset[str] | set[str]) -> tuple[str, ...]:
     return tuple(sorted(words, key=lambda w: (-len(w), w)))
+
+
+def has_infix(word: str, words: Collection[str], *, shortest: int = 1) -> bool:
+    """Whether one of ``words`` (``shortest`` characters or more) occurs inside ``word``.
+
+    Looks up ``word``'s substrings, up to the longest of ``words``, instead of
+    scanning ``words``: names are short and lexicons long.
+    """
+    longest = min(_longest(words), len(word))
+    for size in range(shortest, longest + 1):
+        for start in range(len(word) - size + 1):
+            if word[start : start + size] in words:
+                return True
+    return False
+
+
+def longest_suffix(word: str, words: Collection[str], *, keep: int = 0, shortest: int = 1) -> str | None:
+    """The longest of ``words`` (``shortest`` characters or more) that ``word`` ends with,
+    leaving ``keep`` characters before it; looked up by ``word``'s suffixes."""
+    for size in range(min(_longest(words), len(word) - keep), shortest - 1, -1):
+        if word[-size:] in words:
+            return word[-size:]
+    return None
+
+
+def _longest(words: Collection[str]) -> int:
+    """Length of the longest of ``words``, remembered per collection (lexicons do not change)."""
+    key = id(words)
+    cached = _LONGEST.get(key)
+    if cached is None or cached[0] is not words:
+        cached = _LONGEST[key] = (words, max(map(len, words), default=0))
+    return cached[1]
+
+
+_LONGEST: dict[int, tuple[Collection[str], int]] = {}
 
 
 @dataclass(frozen=True)
@@ -73,9 +108,9 @@ class Lexicons:
         return _by_length(self.place_heads)
 
     @cached_property
-    def long_name_heads(self) -> tuple[str, ...]:
+    def long_name_heads(self) -> frozenset[str]:
         """Event and organization heads of two characters or more (no person name holds one)."""
-        return tuple(sorted(h for h in self.event_heads | self.org_heads.keys() if len(h) > 1))
+        return frozenset(h for h in self.event_heads | self.org_heads.keys() if len(h) > 1)
 
     @cached_property
     def _title_edges(self) -> tuple[frozenset[str], frozenset[str]]:
@@ -84,6 +119,34 @@ class Lexicons:
             frozenset(word[0] for word in self.titles | self.title_modifiers if word),
             frozenset(word[-1] for word in self.titles if word),
         )
+
+    @cached_property
+    def _abbreviation_variants(self) -> dict[str, tuple[int, str]]:
+        """Each spelling of an abbreviated head (the short form and its long forms) → (rank, short).
+
+        The rank orders the spellings as the abbreviations file does, each
+        entry's longest first; a spelling listed twice keeps its first rank.
+        """
+        variants: dict[str, tuple[int, str]] = {}
+        for short, longs in self.abbreviations.items():
+            for variant in sorted((short, *longs), key=len, reverse=True):
+                variants.setdefault(variant, (len(variants), short))
+        return variants
+
+    def abbreviated_ending(self, name: str) -> tuple[str, str] | None:
+        """``(spelling, short form)`` of the first-ranked abbreviation spelling ``name`` ends with."""
+        variants = self._abbreviation_variants
+        best: tuple[int, str, str] | None = None
+        for size in range(1, min(_longest(variants), len(name)) + 1):
+            found = variants.get(name[-size:])
+            if found is not None and (best is None or found[0] < best[0]):
+                best = (found[0], name[-size:], found[1])
+        return None if best is None else (best[1], best[2])
+
+    @property
+    def title_first_chars(self) -> frozenset[str]:
+        """Characters a title (or its first modifier) can start with."""
+        return self._title_edges[0]
 
     def is_title(self, word: str) -> bool:
         """A title, possibly with modifiers (常务副校长, 执行院长, 党委副书记)."""

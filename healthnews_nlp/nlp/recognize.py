@@ -59,16 +59,17 @@ def _without_weak_readings(candidates: list[Candidate], view: TextView) -> list[
     text = view.text
     strong = [c for c in candidates if c.rule not in BACKEND_ONLY]
     strong_orgs = {text[c.start : c.end] for c in strong if c.label == "ORG"}
+    org_endings = {org[cut:] for org in strong_orgs for cut in range(1, len(org))}
     people = {text[c.start : c.end] for c in strong if c.label == "PERSON"}
     kept = []
     for candidate in candidates:
         word = text[candidate.start : candidate.end]
         if candidate.rule in BACKEND_ONLY:
-            if candidate.label == "ORG" and any(o != word and o.endswith(word) for o in strong_orgs):
+            if candidate.label == "ORG" and word in org_endings:
                 continue
             if candidate.label in {"ORG", "LOC"} and word in people:
                 continue
-            if candidate.label == "PERSON" and any(word != p and word.startswith(p) for p in people):
+            if candidate.label == "PERSON" and any(word[:cut] in people for cut in range(1, len(word))):
                 continue
         kept.append(candidate)
     return kept

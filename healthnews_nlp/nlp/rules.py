@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from healthnews_nlp.nlp.lexicons import common_words, dictionary_tags, ordinary_word
+from healthnews_nlp.nlp.lexicons import common_words, dictionary_tags, has_infix, longest_suffix, ordinary_word
 from healthnews_nlp.nlp.backends.base import BackendEntity
 from healthnews_nlp.nlp.names import STOP_NOUNS, Walk, walk_left
 from healthnews_nlp.nlp.view import (
@@ -80,7 +80,7 @@ def _only_descriptors(view: TextView, start: int, end: int) -> bool:
 def _described(view: TextView, start: int) -> bool:
     """Preceded by 的 or a classifier: a description (一家国家临床医学研究中心), not a name."""
     before = view.text[max(0, start - 2) : start]
-    return before.endswith("的") or any(before.endswith(c) for c in CLASSIFIERS)
+    return before.endswith("的") or before.endswith(CLASSIFIERS)
 
 
 def _strip_cues(view: TextView, start: int, end: int) -> int:
@@ -224,11 +224,11 @@ def _orgs_from_backend(view: TextView) -> Iterator[Candidate]:
             if kind != "person" and _acceptable_org(view, start, head_end - len(head), kind, tagged=True):
                 yield Candidate(start, head_end, "ORG", "org-backend" if head_end == end else "org-department", 2)
             continue
-        if any(word.endswith(h) for h in lexicons.place_heads | lexicons.product_heads):
+        if longest_suffix(word, lexicons.place_heads) or longest_suffix(word, lexicons.product_heads):
             continue
         if ordinary_word(word) or _part_of_product(view, word) or _strip_cues(view, start, end) > start:
             continue
-        if any(word.endswith(n) for n in lexicons.org_non_heads) or word.endswith("族"):
+        if longest_suffix(word, lexicons.org_non_heads) or word.endswith("族"):
             continue  # 满族, 壮族: an ethnic group is not an organization
         yield Candidate(start, end, "ORG", "org-backend", 1)
 
@@ -243,12 +243,12 @@ def _part_of_product(view: TextView, word: str) -> bool:
 def _head_before_department(view: TextView, start: int, end: int) -> int:
     """End of the organization inside ``start:end`` when the rest is a department (…委规划发展与信息化司)."""
     text = view.text[start:end]
-    for head in view.lexicons.org_heads_by_length:
-        if text.endswith(head):
-            return end
+    heads = view.lexicons.org_heads
+    if longest_suffix(text, heads):
+        return end
     if text.endswith(DEPARTMENT_SUFFIXES):
         for cut in range(len(text) - 1, 1, -1):
-            if any(text[:cut].endswith(h) for h in view.lexicons.org_heads_by_length if len(h) > 1):
+            if longest_suffix(text[:cut], heads, shortest=2):
                 return start + cut
     return 0
 
@@ -289,7 +289,7 @@ def _orgs_from_lists(view: TextView) -> Iterator[Candidate]:
 def _org_like(view: TextView, start: int, end: int) -> bool:
     word = view.text[start:end]
     tags = {t.tag for t in view.tokens[view.token_index(start) : view.token_index(end - 1) + 1]}
-    return "ORG" in tags or bool(DOMAIN_NAME.search(word)) or any(h in word for h in view.lexicons.org_heads if len(h) > 1)
+    return "ORG" in tags or bool(DOMAIN_NAME.search(word)) or has_infix(word, view.lexicons.org_heads, shortest=2)
 
 
 def list_items(view: TextView, list_end: int) -> list[tuple[int, int]]:
@@ -421,12 +421,15 @@ def _places_by_abbreviation(view: TextView) -> Iterator[Candidate]:
 def is_slogan(view: TextView, start: int) -> bool:
     """A place inside a slogan or strategy name (健康中国, 数字中国, 幸福蓉城)."""
     before = view.text[max(0, start - 2) : start]
-    return any(before.endswith(p) for p in view.lexicons.slogan_prefixes)
+    return longest_suffix(before, view.lexicons.slogan_prefixes) is not None
 
 
 def _places_from_gazetteer(view: TextView) -> Iterator[Candidate]:
-    tokens, text = view.tokens, view.text
+    tokens, text, gazetteer = view.tokens, view.text, view.gazetteer
     for index in range(len(tokens)):
+        first = tokens[index].start
+        if not gazetteer.may_start(text[first : first + 2]):
+            continue  # no place name of two or more characters starts here
         for width in (3, 2, 1):
             if index + width > len(tokens):
                 continue
@@ -480,7 +483,7 @@ def _looks_like_name(view: TextView, name: str) -> bool:
         return True
     if not 2 <= len(name) <= 4 or not all(HAN.match(c) for c in name):
         return False
-    if any(head in name for head in view.lexicons.long_name_heads):
+    if has_infix(name, view.lexicons.long_name_heads, shortest=2):
         return False
     surname = view.lexicons.surname_length(name)
     return bool(surname) and len(name) - surname in (1, 2)
@@ -563,7 +566,7 @@ def _people_from_backend(view: TextView, title_starts: set[int], title_ends: set
         if entity.label != "PERSON":
             continue
         name = text[entity.start : entity.end]
-        title = next((t for t in view.lexicons.titles if name.endswith(t) and len(name) - len(t) >= 2), None)
+        title = longest_suffix(name, view.lexicons.titles, keep=2)
         if title:  # 乔石委员长, 邓先生: the tagger took the title into the name
             entity = BackendEntity(entity.start, entity.end - len(title), entity.label)
             name = name[: -len(title)]
@@ -571,7 +574,7 @@ def _people_from_backend(view: TextView, title_starts: set[int], title_ends: set
             if _followed_by_title(view, entity.end):  # 江主席: a surname standing for the name
                 yield Candidate(entity.start, entity.end, "PERSON", "person-backend", 1)
             continue
-        if any(h in name for h in view.lexicons.org_heads if len(h) > 1):
+        if has_infix(name, view.lexicons.org_heads, shortest=2):
             continue
         if len(name) == 2 and _inside_longer_word(view, entity.start, entity.end):
             continue  # 陆海 of 陆海空天: the tagger cut a word, not a name
@@ -579,7 +582,7 @@ def _people_from_backend(view: TextView, title_starts: set[int], title_ends: set
             if all(HAN.match(c) for c in name) and name not in common_words() and not _looks_like_title(view, name):
                 yield Candidate(entity.start, entity.end, "PERSON", "person-backend-weak", 0)  # 克林顿
             continue
-        if any(name.endswith(t) for t in view.lexicons.titles if len(t) < len(name)):
+        if longest_suffix(name, view.lexicons.titles, keep=1) is not None:
             continue  # 杨博士: a surname and a title refer to a person, they do not name one
         supported = (
             entity.start in title_ends
@@ -603,7 +606,7 @@ def _inside_longer_word(view: TextView, start: int, end: int) -> bool:
 
 
 def _looks_like_title(view: TextView, name: str) -> bool:
-    return any(name.endswith(t) for t in view.lexicons.titles)
+    return longest_suffix(name, view.lexicons.titles) is not None
 
 
 def _people_in_lists(view: TextView) -> Iterator[Candidate]:

@@ -8,7 +8,9 @@ many texts per backend call, which is what makes batched LAC fast.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
+from itertools import starmap
 from typing import Any
 
 from spacy.tokens import Doc
@@ -36,8 +38,8 @@ def stored_analysis(doc: Doc) -> Analysis | None:
         return None
     tokens, entities = stored
     return Analysis(
-        tokens=tuple(Token(*t) for t in tokens),
-        entities=tuple(BackendEntity(*e) for e in entities),
+        tokens=tuple(starmap(Token, tokens)),
+        entities=tuple(starmap(BackendEntity, entities)),
     )
 
 
@@ -89,10 +91,27 @@ class BackendTokenizer:
         return self._make_doc(text, self.backend.analyze([text])[0])
 
     def pipe(self, texts: Iterable[str], batch_size: int = 64) -> Iterator[Doc]:
-        """Docs for ``texts``, analysing ``batch_size`` texts per backend call."""
-        for batch in minibatch(texts, size=batch_size):
-            for text, analysis in zip(batch, self.backend.analyze(batch)):
-                yield self._make_doc(text, analysis)
+        """Docs for ``texts``, analysing ``batch_size`` texts per backend call.
+
+        The backend analyses the next batch in a background thread while the
+        caller works on the Docs of this one: LAC's encoder runs without the
+        GIL, so on a second core it overlaps the domain rules and relations
+        that follow in the pipeline. ``texts`` is read in the calling thread,
+        one batch ahead.
+        """
+        with ThreadPoolExecutor(1, thread_name_prefix="backend") as ahead:
+            pending: tuple[list[str], Future[list[Analysis]]] | None = None
+            for batch in minibatch(texts, size=batch_size):
+                submitted = (batch, ahead.submit(self.backend.analyze, batch))
+                if pending is not None:
+                    yield from self._make_docs(*pending)
+                pending = submitted
+            if pending is not None:
+                yield from self._make_docs(*pending)
+
+    def _make_docs(self, texts: list[str], analyses: Future[list[Analysis]]) -> Iterator[Doc]:
+        for text, analysis in zip(texts, analyses.result(), strict=True):
+            yield self._make_doc(text, analysis)
 
     def _make_doc(self, text: str, analysis: Analysis) -> Doc:
         words = [text[t.start : t.end] for t in analysis.tokens]

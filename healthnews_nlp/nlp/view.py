@@ -91,8 +91,9 @@ class TextView:
         """Titles (副总经理, 常务副校长, 执行院长) at token boundaries, as end → start; nested ones skipped."""
         found: dict[int, int] = {}
         covered = -1
+        first_chars = self.lexicons.title_first_chars
         for start in sorted(self.starts):
-            if start < covered:
+            if start < covered or self.text[start] not in first_chars:
                 continue
             for length in range(7, 1, -1):
                 end = start + length
@@ -107,6 +108,8 @@ class TextView:
 
     def place_prefix(self, word: str) -> int:
         """Length of the longest gazetteer place ``word`` starts with (0 if none)."""
+        if not self.gazetteer.may_start(word[:2]):
+            return 0
         for length in range(min(len(word), 12), 1, -1):
             if word[:length] in self.gazetteer:
                 return length

