@@ -141,9 +141,10 @@ def _bench_partners(args: argparse.Namespace) -> int:
     """PARTNERS_WITH between FinRE's given entities against its gold class 合作."""
     from healthnews_nlp.benchmarks import FINRE_DEFAULT_PATH, bench_partners, partners_table, read_finre
 
-    instances = read_finre(args.data or args.root / FINRE_DEFAULT_PATH)[: args.limit]
+    path: Path = args.data or args.root / FINRE_DEFAULT_PATH
+    instances = read_finre(path)[: args.limit]
     result = bench_partners(instances, backend=args.backend, backend_options=_backend_options(args))
-    print(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else partners_table(result))
+    print(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else partners_table(result, f"FinRE {path.stem}"))
     return 0
 
 
