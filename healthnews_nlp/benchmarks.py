@@ -89,7 +89,9 @@ def spans_from_tags(tags: Sequence[str], types: Mapping[str, str]) -> set[Span]:
 def read_char_columns(path: Path, types: Mapping[str, str], *, strip_digit: bool = False) -> list[Sentence]:
     """``char<whitespace>TAG`` lines, a blank line after each sentence (MSRA, People's Daily, Resume, Weibo).
 
-    Weibo's character column carries a word-position digit (``科0``); ``strip_digit`` drops it.
+    Weibo's character column carries a word-position digit (``科0``); ``strip_digit``
+    drops it. Weibo also has emoji stored as two U+FFFD: a column of several
+    characters is one token, and spans are measured in characters.
     """
     sentences: list[Sentence] = []
     chars: list[str] = []
@@ -97,7 +99,11 @@ def read_char_columns(path: Path, types: Mapping[str, str], *, strip_digit: bool
 
     def flush() -> None:
         if chars:
-            sentences.append(Sentence("".join(chars), frozenset(spans_from_tags(tags, types))))
+            offsets = [0]
+            for token in chars:
+                offsets.append(offsets[-1] + len(token))
+            spans = {(offsets[a], offsets[b], label) for a, b, label in spans_from_tags(tags, types)}
+            sentences.append(Sentence("".join(chars), frozenset(spans)))
             chars.clear()
             tags.clear()
 
@@ -111,8 +117,6 @@ def read_char_columns(path: Path, types: Mapping[str, str], *, strip_digit: bool
             if len(fields) != 2:
                 raise ValueError(f"{path}:{number}: expected a character and a tag, got {line!r}")
             char = fields[0][:-1] if strip_digit and fields[0][-1:].isdigit() and len(fields[0]) > 1 else fields[0]
-            if len(char) != 1:
-                raise ValueError(f"{path}:{number}: expected one character, got {fields[0]!r}")
             chars.append(char)
             tags.append(fields[1])
     flush()
