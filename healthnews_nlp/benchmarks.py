@@ -19,12 +19,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from spacy.language import Language
 
 from healthnews_nlp.nlp.backends.base import NerBackend
 from healthnews_nlp.nlp.backends.registry import get_backend
+from healthnews_nlp.nlp.components import DomainRecognizer
+from healthnews_nlp.nlp.tokenizer import BackendTokenizer
 
 #: The labels scored: the general types every data set has. EVENT and TIME are not scored.
 SCORED_LABELS = ("PERSON", "ORG", "LOC")
@@ -414,7 +416,8 @@ def bench_partners(
     from healthnews_nlp.nlp.pipeline import load
 
     nlp = load(backend=backend, backend_options=dict(backend_options or {}))
-    recognizer = nlp.get_pipe("healthnews_ner")
+    recognizer = cast(DomainRecognizer, nlp.get_pipe("healthnews_ner"))
+    analyzer = cast(BackendTokenizer, nlp.tokenizer).backend
     by_sentence: dict[str, list[RelationInstance]] = defaultdict(list)
     for instance in instances:
         by_sentence[instance.sentence].append(instance)
@@ -422,7 +425,7 @@ def bench_partners(
     base_patterns = list(recognizer.patterns)
     try:
         for sentence, group in by_sentence.items():
-            found = _spans_of(nlp.tokenizer.backend.analyze([sentence])[0].entities)
+            found = _spans_of(analyzer.analyze([sentence])[0].entities)
             surfaces = {name for instance in group for name in (instance.head, instance.tail)}
             recognizer.patterns = base_patterns + [
                 (entity_label(found, sentence.index(name), sentence.index(name) + len(name)), name)
