@@ -67,3 +67,8 @@ def test_a_pattern_wins_over_a_longer_rule_reading() -> None:
     doc = nlp(text)
     assert ("汇丰银行", "ORG") in {(e.text, e.label_) for e in doc.ents}
     assert pair("汇丰银行", "交通银行") in {frozenset((r.head, r.tail)) for r in doc._.relations}
+
+
+def test_a_denied_cooperation_is_not_a_partnership(nlp: Language) -> None:
+    assert partners(nlp, "华西医院否认与湘雅医院签约。") == set()
+    assert partners(nlp, "华西医院宣布终止与湘雅医院的合作。") == {pair("华西医院", "湘雅医院")}  # they had cooperated
