@@ -41,9 +41,9 @@ HELD_VERBS = ("举行", "召开", "举办", "开幕", "启幕", "开启", "落�
 MEMBERSHIP_HEADS = ("联盟", "协会", "学会", "基金会", "商会", "促进会", "联合会")
 UNIT_HEADS = ("学院", "医学院", "事业群", "事业部", "工作组", "分公司", "分院", "研究所", "实验室", "中心")
 COOPERATION_OBJECT = re.compile(r"合作|协作|框架|战略|联盟|共建|备忘录|伙伴")
-COMMERCE = re.compile(r"合同|订单|收购|转让|划转|采购|销售|贷款|借款|投资协议|股权|认购|增持|减持|重组|合并|并购|兼并")
 # 联合重组, 联手并购: parties that merge become one; that is not a partnership
 MERGER = re.compile(r"重组|合并|并购|兼并")
+COMMERCE = re.compile(r"合同|订单|收购|转让|划转|采购|销售|贷款|借款|投资协议|股权|认购|增持|减持|" + MERGER.pattern)
 # 否认签约, 拒绝与B合作, 合作告吹: the sentence denies the cooperation it names (终止合作 ends one that was)
 DENIAL = re.compile(r"否认|拒绝|告吹|叫停")
 BRANCH_HEADS = ("公司", "分公司", "分院", "分中心", "分会", "办事处")
@@ -285,10 +285,10 @@ class RelationFinder:
                 continue
             if cue.reading != "transitive" and COMMERCE.search(self.text, clause_start, self._clause_end(cue_end, end)):
                 continue  # 签约 a supply contract, an order, a share transfer: trade, not cooperation
-            if self._only_objects(before):  # 佛山照明认为，与普瑞光电的合作…: the subject leads the sentence
-                before = self._subject_before(clause_start, start) + before
             if DENIAL.search(self.text, clause_start, self._clause_end(cue_end, end)):
                 continue
+            if self._only_objects(before):  # 佛山照明认为，与普瑞光电的合作…: the subject leads the sentence
+                before = self._subject_before(clause_start, start) + before
             if cue.reading == "transitive":
                 if MERGER.match(self.text, cue_end):
                     continue
