@@ -72,3 +72,19 @@ def test_a_pattern_wins_over_a_longer_rule_reading() -> None:
 def test_a_denied_cooperation_is_not_a_partnership(nlp: Language) -> None:
     assert partners(nlp, "华西医院否认与湘雅医院签约。") == set()
     assert partners(nlp, "华西医院宣布终止与湘雅医院的合作。") == {pair("华西医院", "湘雅医院")}  # they had cooperated
+
+
+def test_a_strategic_alliance_is_a_partnership(nlp: Language) -> None:
+    assert partners(nlp, "华西医院与湘雅医院在成都建立战略联盟。") == {pair("华西医院", "湘雅医院")}
+
+
+def test_a_partner_described_after_xieshou() -> None:
+    nlp = load()
+    nlp.get_pipe("healthnews_ner").add_patterns([{"label": "ORG", "pattern": "湘雅医院"}])
+    found = partners(nlp, "华西医院携手同样在远程医疗领域领先的湘雅医院推出互联网医院。")
+    assert found == {pair("华西医院", "湘雅医院")}
+
+
+def test_several_counterparts_one_after_another(nlp: Language) -> None:
+    found = partners(nlp, "华西医院相继与湘雅医院和协和医院展开合作。")
+    assert found == {pair("华西医院", "湘雅医院"), pair("华西医院", "协和医院")}

@@ -294,8 +294,9 @@ class RelationFinder:
                     continue
                 after = self._parties(cue_end, self._clause_end(cue_end, end))
                 after = [m for m in after if m.label == "ORG"]
-                if after and self.text[cue_end : after[0].start].strip() not in {"", "了"}:
-                    after = []  # 联手打造X, 联合中标X: an adverb; X is the deal, not a partner
+                gap = self.text[cue_end : after[0].start].strip() if after else ""
+                if gap not in {"", "了"} and not gap.endswith("的"):
+                    after = []  # 联手打造X, 联合中标X: an adverb; X is the deal, not a partner (携手…的B is B)
                 subject = [m for m in before if m.label == "ORG"] or self._subject_before(clause_start, start)
                 parties = subject + after  # 谷歌、Facebook将与X联手; A携手B、C
             else:
@@ -304,8 +305,8 @@ class RelationFinder:
                 self._add(self._entity(a), "PARTNERS_WITH", self._entity(b), (start, end), cue=cue.word)
 
     def _only_objects(self, parties: list[Candidate]) -> bool:
-        """One party, the object of 与/和/同/跟: the subject is outside the clause."""
-        return len(parties) == 1 and parties[0].start > 0 and self.text[parties[0].start - 1] in PARTNER_PREPOSITIONS
+        """The clause's parties follow 与/和/同/跟 (将与B、C合作): the subject is outside the clause."""
+        return bool(parties) and parties[0].start > 0 and self.text[parties[0].start - 1] in PARTNER_PREPOSITIONS
 
     def _pairs(self, parties: list[Candidate], clause_start: int, cue_start: int) -> list[tuple[Candidate, Candidate]]:
         """Every pair acts together, unless 分别/先后 says each acted with the other side on its own.
@@ -314,12 +315,13 @@ class RelationFinder:
         """
         if not SEPARATELY.search(self.text, clause_start, cue_start):
             return list(combinations(parties, 2))
-        joints = [i for i in range(clause_start, cue_start) if self.text[i] in PARTNER_PREPOSITIONS]
-        sides = [
-            ([p for p in parties if p.end <= joint], [p for p in parties if p.start > joint])
-            for joint in joints
-        ]
-        left, right = next(((a, b) for a, b in reversed(sides) if a and b), (parties, []))
+        # the first 与/同/跟 with parties on both sides (和 only failing those: it also joins a list)
+        joints = sorted(
+            (i for i in range(clause_start, cue_start) if self.text[i] in PARTNER_PREPOSITIONS),
+            key=lambda i: (self.text[i] == "和", i),
+        )
+        sides = [([p for p in parties if p.end <= j], [p for p in parties if p.start > j]) for j in joints]
+        left, right = next(((a, b) for a, b in sides if a and b), (parties, []))
         return [(a, b) for a in left for b in right]
 
     def _subject_before(self, clause_start: int, floor: int) -> list[Candidate]:
