@@ -51,7 +51,7 @@ def write_tsv(sentences: list[Sentence], path: Path) -> Path:
     return path
 
 
-def train_hanlp(directory: Path, epochs: int = 8) -> Path:
+def train_hanlp(directory: Path, epochs: int = 6) -> Path:
     """A character BiLSTM tagger (HanLP's ``RNNNamedEntityRecognizer``), saved in ``directory/model``.
 
     ``crf=False``: in HanLP 2.1.5 ``RNNTaggingModel`` passes its CRF's
