@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test install install-test test-system-deps eval bench clean
+.PHONY: demo test install install-test test-system-deps eval bench clean install-backends test-backends
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,23 @@ test-system-deps:
 
 test: install-test test-system-deps
 	HEALTHNEWS_REQUIRE_SYSTEM_DEPS=1 $(BIN)/python -m pytest
+
+# The optional backends (make test-backends): HanLP runs on PyTorch, whose plain wheel pulls
+# gigabytes of CUDA. PyTorch's CPU build goes in first, and the hanlp extra is installed under a
+# constraint that keeps exactly that torch, so pip can neither upgrade nor replace it.
+TORCH_VERSION ?= 2.13.0
+$(VENV)/.installed-backends: pyproject.toml | $(VENV)/.installed-test
+	$(BIN)/pip install --quiet torch==$(TORCH_VERSION)
+	echo "torch==$(TORCH_VERSION)" > $(VENV)/torch-constraint.txt
+	$(BIN)/pip install --quiet --constraint $(VENV)/torch-constraint.txt -e '.[test,hanlp]'
+	touch $@
+
+install-backends: $(VENV)/.installed-backends
+
+# Tests marked `backends`: a HanLP NER model and a spaCy pipeline trained here on MSRA data,
+# run through the hanlp and spacy backends (a few minutes; not part of `make test`).
+test-backends: install-backends
+	$(BIN)/python -m pytest -m backends
 
 eval: install
 	$(BIN)/healthnews-nlp eval-table --gold ../shared/gold --seeds seeds

@@ -19,9 +19,13 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import redirect_stdout
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from io import StringIO
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from healthnews_nlp.nlp.backends.labels import LabelMap
 
 #: Articles per backend call for (c), as ``healthnews_nlp.extract`` batches them.
 ARTICLES_PER_CALL = 16
@@ -63,12 +67,19 @@ def _digest(words: Sequence[tuple[str, str]]) -> str:
     return hashlib.sha1(json.dumps(words, ensure_ascii=False).encode()).hexdigest()
 
 
+@lru_cache(maxsize=1)
+def _lac_labels() -> LabelMap:
+    """The packaged ``resources/labels_lac.tsv``, as the LAC backend reads it."""
+    from healthnews_nlp.nlp.backends.labels import load_label_map
+
+    return load_label_map("lac")
+
+
 def _entity_rows(index: int, text: str, words: list[tuple[int, int, str]]) -> Iterator[EntityRow]:
     """Entities as the library's LAC backend reports them: PER/ORG/LOC/TIME words, stripped."""
-    from healthnews_nlp.nlp.backends.lac import ENTITY_LABELS
-
+    labels = _lac_labels()
     for start, end, tag in words:
-        label = ENTITY_LABELS.get(tag)
+        label = labels.get(tag)
         if label is None:
             continue
         while start < end and text[start].isspace():

@@ -53,7 +53,7 @@ def _extract(args: argparse.Namespace) -> int:
     from healthnews_nlp.nlp.pipeline import load
 
     failures: list[str] = []
-    nlp = load(backend=args.backend)
+    nlp = load(backend=args.backend, backend_options=_backend_options(args))
     count = _write_extractions(extract(_articles_reporting_failures(args.paths, failures), nlp), args.output)
     print(f"{count} article(s) extracted to {args.output}; {len(failures)} failed")
     return 1 if failures else 0
@@ -106,7 +106,7 @@ def _graph(args: argparse.Namespace) -> int:
     out: Path = args.output
     failures: list[str] = []
     extractions_path = out / "extractions.jsonl"
-    nlp = load(backend=args.backend)
+    nlp = load(backend=args.backend, backend_options=_backend_options(args))
     count = _write_extractions(extract(_articles_reporting_failures(args.paths, failures), nlp), extractions_path)
     kg = build_graph(read_extractions(extractions_path), include_articles=args.include_articles)
     kg.communities()  # the ``community`` node attribute: Gephi colours by it from the start
@@ -123,6 +123,53 @@ def _graph(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _bench_ner(args: argparse.Namespace) -> int:
+    """Span-level P/R/F1 per label on a public NER set, backend alone and full pipeline."""
+    from healthnews_nlp.benchmarks import DATASETS, bench_ner, ner_table, read_dataset
+
+    sentences = read_dataset(args.dataset, args.data, args.root)[: args.limit]
+    systems = ("backend", "pipeline") if args.system == "both" else (args.system,)
+    results = bench_ner(sentences, backend=args.backend, backend_options=_backend_options(args), systems=systems)
+    if args.json:
+        print(json.dumps({name: s.to_dict() for name, s in results.items()}, ensure_ascii=False))
+    else:
+        print(f"{args.dataset} {DATASETS[args.dataset].split}: {len(sentences)} sentences scored")
+        print(ner_table(args.dataset, results))
+    return 0
+
+
+def _bench_partners(args: argparse.Namespace) -> int:
+    """PARTNERS_WITH between FinRE's given entities against its gold class 合作."""
+    from healthnews_nlp.benchmarks import FINRE_DEFAULT_PATH, bench_partners, partners_table, read_finre
+
+    path: Path = args.data or args.root / FINRE_DEFAULT_PATH
+    instances = read_finre(path)[: args.limit]
+    result = bench_partners(instances, backend=args.backend, backend_options=_backend_options(args))
+    print(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else partners_table(result, f"FinRE {path.stem}"))
+    return 0
+
+
+def _add_backend_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--backend", default="lac", choices=("lac", "jieba", "hanlp", "spacy"),
+        help="NER backend: lac (default), jieba, hanlp (extra) or spacy",
+    )
+    parser.add_argument(
+        "--model", help="the backend's model: a HanLP identifier or directory, a spaCy package or path, "
+        "LAC's model directory",
+    )
+    parser.add_argument("--labels", type=Path, help="label mapping file (default resources/labels_<backend>.tsv)")
+
+
+def _backend_options(args: argparse.Namespace) -> dict[str, object]:
+    options: dict[str, object] = {}
+    if args.model is not None:
+        options["model"] = args.model
+    if args.labels is not None:
+        options["labels"] = args.labels
+    return options
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="healthnews-nlp", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -136,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract = commands.add_parser("extract", help="entities and relations per article (gold-format JSONL)")
     extract.add_argument("paths", nargs="+", type=Path, help="files or directories")
     extract.add_argument("-o", "--output", type=Path, default=Path("out/extractions.jsonl"))
-    extract.add_argument("--backend", default="lac", help="NER backend: lac (default) or jieba")
+    _add_backend_arguments(extract)
     extract.set_defaults(handler=_extract)
 
     evaluate = commands.add_parser("evaluate", help="score predictions against a gold directory")
@@ -148,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     graph = commands.add_parser("graph", help="the whole flow: extract and build the knowledge graph")
     graph.add_argument("paths", nargs="+", type=Path, help="files or directories")
     graph.add_argument("-o", "--output", type=Path, default=Path("out"), help="output folder")
-    graph.add_argument("--backend", default="lac", help="NER backend: lac (default) or jieba")
+    _add_backend_arguments(graph)
     graph.add_argument("--include-articles", action="store_true", help="add article nodes with MENTIONS edges")
     graph.set_defaults(handler=_graph)
 
@@ -156,7 +203,30 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument("--gold", type=Path, default=Path("../shared/gold"))
     table.add_argument("--seeds", type=Path, default=Path("seeds"))
     table.set_defaults(handler=_eval_table)
+
+    from healthnews_nlp.benchmarks import DATASETS
+
+    bench = commands.add_parser("bench-ner", help="span-level P/R/F1 on a public NER test set")
+    bench.add_argument("dataset", choices=tuple(DATASETS), help="data set (see ../shared/benchmarks)")
+    bench.add_argument("--data", type=Path, help="the test file (default: its place under --root)")
+    bench.add_argument("--system", choices=("both", "backend", "pipeline"), default="both")
+    _add_bench_arguments(bench)
+    bench.set_defaults(handler=_bench_ner)
+
+    partners = commands.add_parser("bench-partners", help="PARTNERS_WITH on FinRE test against its class 合作")
+    partners.add_argument("--data", type=Path, help="FinRE file (default: finre/test.txt under --root)")
+    _add_bench_arguments(partners)
+    partners.set_defaults(handler=_bench_partners)
     return parser
+
+
+def _add_bench_arguments(parser: argparse.ArgumentParser) -> None:
+    from healthnews_nlp.benchmarks import DEFAULT_ROOT
+
+    parser.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="benchmarks folder (default %(default)s)")
+    parser.add_argument("--limit", type=int, help="score only the first N sentences or instances")
+    parser.add_argument("--json", action="store_true", help="print the scores as JSON")
+    _add_backend_arguments(parser)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

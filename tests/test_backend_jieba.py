@@ -115,7 +115,7 @@ def test_empty_and_whitespace_only_texts(backend: JiebaBackend) -> None:
 
 
 def test_registry_builds_backends_by_name() -> None:
-    assert available_backends() == ("hanlp", "jieba", "lac")
+    assert available_backends() == ("hanlp", "jieba", "lac", "spacy")
     jieba_backend = get_backend("jieba", user_words=[("腾讯", "nt")])
     assert isinstance(jieba_backend, JiebaBackend)
     lac_backend = get_backend("lac", max_sentence_len=256)

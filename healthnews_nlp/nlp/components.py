@@ -55,7 +55,11 @@ class DomainRecognizer:
         self.patterns: list[tuple[str, str]] = []
 
     def add_patterns(self, patterns: Iterable[dict[str, str]]) -> None:
-        """Add exact phrases, e.g. ``{"label": "ORG", "pattern": "航天云网"}``; they win over the rules."""
+        """Add exact phrases, e.g. ``{"label": "ORG", "pattern": "航天云网"}``; they win over the rules.
+
+        Every occurrence becomes a mention with that label, even where a rule
+        reads a longer name over it (patterns are known entities).
+        """
         for pattern in patterns:
             label, phrase = pattern["label"], pattern["pattern"]
             if label not in LABELS:

@@ -35,9 +35,13 @@ def load(
     Parameters
     ----------
     backend
-        NER backend giving words and general entities: ``"lac"`` (default) or ``"jieba"``.
+        NER backend giving words and general entities: ``"lac"`` (default),
+        ``"jieba"``, ``"hanlp"`` (the ``hanlp`` extra) or ``"spacy"``.
     backend_options
-        Keyword arguments for the backend (``{"model_dir": ...}`` for LAC).
+        Keyword arguments for the backend: ``model`` (a HanLP identifier or model
+        directory, a spaCy package name or pipeline path, LAC's model directory),
+        ``labels`` (a file mapping the backend's labels to PERSON/ORG/LOC/TIME;
+        default ``resources/labels_<backend>.tsv``), and the backend's own.
     lexicon_dir
         A directory of extra lexicon files, read after the packaged ones.
     relations

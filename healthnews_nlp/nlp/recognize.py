@@ -76,10 +76,15 @@ def _without_weak_readings(candidates: list[Candidate], view: TextView) -> list[
 
 
 def select(candidates: Iterable[Candidate]) -> list[Candidate]:
-    """Non-overlapping candidates: longer spans first, then stronger rules, then label rank."""
+    """Non-overlapping candidates: user patterns, then longer spans, stronger rules, label rank.
+
+    A user's pattern (``add_patterns``) is a known entity: it wins over every
+    rule's reading that overlaps it, a longer one included (as spaCy's entity
+    ruler with ``overwrite_ents``).
+    """
     ordered = sorted(
         set(candidates),
-        key=lambda c: (-(c.end - c.start), -c.priority, -LABEL_RANK[c.label], c.start),
+        key=lambda c: (c.rule != "pattern", -(c.end - c.start), -c.priority, -LABEL_RANK[c.label], c.start),
     )
     taken: list[Candidate] = []
     occupied = bytearray()

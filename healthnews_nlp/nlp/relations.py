@@ -41,8 +41,14 @@ HELD_VERBS = ("举行", "召开", "举办", "开幕", "启幕", "开启", "落�
 MEMBERSHIP_HEADS = ("联盟", "协会", "学会", "基金会", "商会", "促进会", "联合会")
 UNIT_HEADS = ("学院", "医学院", "事业群", "事业部", "工作组", "分公司", "分院", "研究所", "实验室", "中心")
 COOPERATION_OBJECT = re.compile(r"合作|协作|框架|战略|联盟|共建|备忘录|伙伴")
-COMMERCE = re.compile(r"合同|订单|收购|转让|划转|采购|销售|贷款|借款|投资协议|股权|认购|增持|减持")
+# 联合重组, 联手并购: parties that merge become one; that is not a partnership
+MERGER = re.compile(r"重组|合并|并购|兼并")
+COMMERCE = re.compile(r"合同|订单|收购|转让|划转|采购|销售|贷款|借款|投资协议|股权|认购|增持|减持|" + MERGER.pattern)
+# 否认签约, 拒绝与B合作, 合作告吹: the sentence denies the cooperation it names (终止合作 ends one that was)
+DENIAL = re.compile(r"否认|拒绝|告吹|叫停")
 BRANCH_HEADS = ("公司", "分公司", "分院", "分中心", "分会", "办事处")
+PARTNER_PREPOSITIONS = "与和同跟"
+SEPARATELY = re.compile(r"分别|先后|相继")
 
 
 @dataclass(frozen=True)
@@ -279,15 +285,44 @@ class RelationFinder:
                 continue
             if cue.reading != "transitive" and COMMERCE.search(self.text, clause_start, self._clause_end(cue_end, end)):
                 continue  # 签约 a supply contract, an order, a share transfer: trade, not cooperation
+            if DENIAL.search(self.text, clause_start, self._clause_end(cue_end, end)):
+                continue
+            if self._only_objects(before):  # 佛山照明认为，与普瑞光电的合作…: the subject leads the sentence
+                before = self._subject_before(clause_start, start) + before
             if cue.reading == "transitive":
+                if MERGER.match(self.text, cue_end):
+                    continue
                 after = self._parties(cue_end, self._clause_end(cue_end, end))
                 after = [m for m in after if m.label == "ORG"]
+                gap = self.text[cue_end : after[0].start].strip() if after else ""
+                if gap not in {"", "了"} and not gap.endswith("的"):
+                    after = []  # 联手打造X, 联合中标X: an adverb; X is the deal, not a partner (携手…的B is B)
                 subject = [m for m in before if m.label == "ORG"] or self._subject_before(clause_start, start)
                 parties = subject + after  # 谷歌、Facebook将与X联手; A携手B、C
             else:
                 parties = before
-            for a, b in combinations(parties, 2):
+            for a, b in self._pairs(parties, clause_start, cue_start):
                 self._add(self._entity(a), "PARTNERS_WITH", self._entity(b), (start, end), cue=cue.word)
+
+    def _only_objects(self, parties: list[Candidate]) -> bool:
+        """The clause's parties follow 与/和/同/跟 (将与B、C合作): the subject is outside the clause."""
+        return bool(parties) and parties[0].start > 0 and self.text[parties[0].start - 1] in PARTNER_PREPOSITIONS
+
+    def _pairs(self, parties: list[Candidate], clause_start: int, cue_start: int) -> list[tuple[Candidate, Candidate]]:
+        """Every pair acts together, unless 分别/先后 says each acted with the other side on its own.
+
+        A、B先后与C签约 and C与A、B分别签约 make A–C and B–C partners, not A–B.
+        """
+        if not SEPARATELY.search(self.text, clause_start, cue_start):
+            return list(combinations(parties, 2))
+        # the first 与/同/跟 with parties on both sides (和 only failing those: it also joins a list)
+        joints = sorted(
+            (i for i in range(clause_start, cue_start) if self.text[i] in PARTNER_PREPOSITIONS),
+            key=lambda i: (self.text[i] == "和", i),
+        )
+        sides = [([p for p in parties if p.end <= j], [p for p in parties if p.start > j]) for j in joints]
+        left, right = next(((a, b) for a, b in sides if a and b), (parties, []))
+        return [(a, b) for a in left for b in right]
 
     def _subject_before(self, clause_start: int, floor: int) -> list[Candidate]:
         """The organization that leads the sentence (由中国电子牵头，联合…)."""

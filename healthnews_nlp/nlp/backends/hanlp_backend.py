@@ -20,7 +20,12 @@ How a text is analysed
 * **Entities**: HanLP gives ``(entity, label, first_word, end_word)`` per
   entity, word indices with an exclusive end; they become character offsets
   through the words' positions in the text, and labels are mapped by
-  :data:`LABELS`.
+  ``resources/labels_hanlp.tsv`` (or the file given as ``labels``).
+* **Characters instead of words**: a model trained on characters (an RNN
+  tagger trained on MSRA's character BIO data, say) reads each sentence as a
+  list of characters. ``char_level=None`` (the default) tells from the model:
+  HanLP saves ``token_delimiter: ""`` in the config of a tagger whose
+  vocabulary is single characters.
 * **Tokens** (which tile the text, as the protocol requires) are jieba's words
   with their POS flags, the tags the domain rules read, except that every
   HanLP entity becomes one token tagged like a LAC entity word (``PER``,
@@ -38,6 +43,7 @@ import os
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -46,7 +52,9 @@ from urllib.parse import urlparse
 from healthnews_nlp.errors import ModelNotAvailableError
 
 from .base import Analysis, BackendEntity, Token
+from .combine import merge_entities
 from .jieba_backend import JiebaBackend
+from .labels import LabelMap, LabelSource, load_label_map
 from .lac import sentence_spans
 
 #: A small Chinese MSRA NER model (ELECTRA small), HanLP's identifier.
@@ -62,44 +70,21 @@ INSTALL_HINT = (
     "--index-url https://download.pytorch.org/whl/cpu)"
 )
 
-#: HanLP's NER labels and the backend labels they map to; labels not listed are dropped.
-#:
-#: * MSRA (``ner/msra``, the single-task MSRA models): PERSON, LOCATION and
-#:   ORGANIZATION; DATE and TIME become TIME; its numeric and measure types
-#:   (INTEGER, MONEY, WWW …) are dropped. Older MSRA models and ``ner/pku`` say
-#:   NR/NS/NT (nr/ns/nt), mapped alike.
-#: * OntoNotes (``ner/ontonotes``): PERSON; ORG; GPE (countries, provinces,
-#:   cities) and LOC (regions, mountains, rivers) both become LOC; DATE and TIME
-#:   become TIME. Dropped: FAC (buildings, airports, roads: no type in the
-#:   annotation guidelines, and a hospital named as an organization is ORG in
-#:   OntoNotes already), EVENT (wars, hurricanes, sports events, not the
-#:   conferences and ceremonies the domain rules find from their heads; the
-#:   protocol's labels are PERSON, ORG, LOC and TIME), NORP, PRODUCT,
-#:   WORK_OF_ART, LAW and the numeric types.
-LABELS: Mapping[str, str] = {
-    "PERSON": "PERSON",
-    "PER": "PERSON",
-    "NR": "PERSON",
-    "ORGANIZATION": "ORG",
-    "ORG": "ORG",
-    "NT": "ORG",
-    "LOCATION": "LOC",
-    "LOC": "LOC",
-    "GPE": "LOC",
-    "NS": "LOC",
-    "DATE": "TIME",
-    "TIME": "TIME",
-}
-#: The tag an entity's token gets: the tag LAC gives such words, which the rules know.
-TOKEN_TAGS: Mapping[str, str] = {"PERSON": "PER", "ORG": "ORG", "LOC": "LOC", "TIME": "TIME"}
-
 _DEFAULT_HANLP_URL = "https://file.hankcs.com/hanlp/"
 _MULTITASK_CLASS = "MultiTaskLearning"
 
 
-def map_label(label: str) -> str | None:
-    """The backend label for a HanLP NER label (MSRA, OntoNotes or PKU tag set), or None."""
-    return LABELS.get(label.upper())
+def map_label(label: str, labels: LabelMap | None = None) -> str | None:
+    """The backend label for a HanLP NER label (MSRA, OntoNotes or PKU tag set), or None.
+
+    ``labels`` defaults to the packaged ``resources/labels_hanlp.tsv``.
+    """
+    return (labels or _default_labels()).get(label)
+
+
+@lru_cache(maxsize=1)
+def _default_labels() -> LabelMap:
+    return load_label_map("hanlp")
 
 
 def hanlp_home() -> Path:
@@ -229,7 +214,7 @@ def _nfkc(text: str) -> str:
 
 
 def entity_spans(
-    words: Sequence[tuple[int, int]], found: Iterable[Sequence[Any]]
+    words: Sequence[tuple[int, int]], found: Iterable[Sequence[Any]], labels: LabelMap | None = None
 ) -> list[BackendEntity]:
     """HanLP's ``(entity, label, first_word, end_word)`` tuples as character-offset entities.
 
@@ -239,7 +224,7 @@ def entity_spans(
     entities: list[BackendEntity] = []
     taken_until = -1
     for item in sorted(found, key=lambda quad: (int(quad[2]), -int(quad[3]))):
-        label = map_label(str(item[1]))
+        label = map_label(str(item[1]), labels)
         first, stop = int(item[2]), int(item[3])
         if label is None or not 0 <= first < stop <= len(words):
             continue
@@ -251,41 +236,17 @@ def entity_spans(
     return entities
 
 
-def merge_entities(tokens: Sequence[Token], entities: Sequence[BackendEntity]) -> tuple[Token, ...]:
-    """``tokens`` with each entity made one token tagged :data:`TOKEN_TAGS`.
-
-    ``entities`` do not overlap; a token an entity boundary falls inside is cut
-    there, and its pieces outside the entity keep the token's tag.
-    """
-    pending = sorted(entities, key=lambda e: e.start)
-    merged: list[Token] = []
-    index = 0
-    for token in tokens:
-        position = token.start
-        while position < token.end:
-            while index < len(pending) and pending[index].end <= position:
-                index += 1
-            entity = pending[index] if index < len(pending) else None
-            if entity is not None and entity.start == position:
-                merged.append(Token(entity.start, entity.end, TOKEN_TAGS[entity.label]))
-                position = min(token.end, entity.end)
-            elif entity is not None and entity.start < position:
-                position = min(token.end, entity.end)  # inside the entity's token, already written
-            else:
-                stop = token.end if entity is None else min(token.end, entity.start)
-                merged.append(Token(position, stop, token.tag))
-                position = stop
-    return tuple(merged)
-
-
 class HanlpBackend:
     """Entities from a HanLP NER model on top of jieba's words (see the module docstring).
 
     ``model`` is a HanLP identifier (``hanlp.pretrained``: ``MSRA_NER_ELECTRA_SMALL_ZH``,
     ``CLOSE_TOK_POS_NER_SRL_DEP_SDP_CON_ELECTRA_SMALL_ZH``…), a URL or a local
-    model directory; ``tokenizer_model`` likewise names a HanLP tokenizer for a
-    single-task NER model (default: jieba's words); ``ner_task`` the NER output
-    of a multi-task model; ``devices`` goes to ``hanlp.load`` (e.g. -1 for CPU).
+    model directory (what ``hanlp.load`` takes); ``tokenizer_model`` likewise names
+    a HanLP tokenizer for a single-task NER model (default: jieba's words);
+    ``ner_task`` the NER output of a multi-task model; ``devices`` goes to
+    ``hanlp.load`` (e.g. -1 for CPU); ``labels`` is a label mapping file (see
+    :mod:`.labels`); ``char_level`` feeds characters, not words, to a single-task
+    model (None: as the model's config says).
 
     HanLP must be importable when the backend is created (else
     :class:`~healthnews_nlp.errors.ModelNotAvailableError` says how to install
@@ -303,9 +264,13 @@ class HanlpBackend:
         ner_task: str = DEFAULT_NER_TASK,
         devices: Any = None,
         max_sentence_len: int = MAX_SENTENCE_LEN,
+        labels: LabelSource = None,
+        char_level: bool | None = None,
     ) -> None:
         if max_sentence_len < 2:
             raise ValueError("max_sentence_len must be at least 2")
+        self._labels = load_label_map("hanlp", labels)
+        self._char_level = char_level
         self._hanlp = _import_hanlp()
         self.model = str(model)
         self.tokenizer_model = str(tokenizer_model) if tokenizer_model is not None else None
@@ -344,7 +309,7 @@ class HanlpBackend:
         per_text: list[list[BackendEntity]] = [[] for _ in texts]
         for (owner, start, end), (words, found) in zip(sentences, outputs):
             spans = align_words(texts[owner], start, end, words)
-            per_text[owner].extend(entity_spans(spans, found))
+            per_text[owner].extend(entity_spans(spans, found, self._labels))
         return [
             Analysis(merge_entities(analysis.tokens, entities), tuple(entities))
             for analysis, entities in zip(segmented, per_text)
@@ -369,9 +334,17 @@ class HanlpBackend:
             return list(zip(document[words_key], document[ner_key]))
         if tokenizer is not None:
             words = [list(sentence) for sentence in tokenizer(raw)]
+        elif self._reads_characters(ner):
+            words = [[char for char in sentence if not char.isspace()] for sentence in raw]
         else:
             words = [_words_in(texts[owner], segmented[owner].tokens, start, end) for owner, start, end in sentences]
         return list(zip(words, ner(words)))
+
+    def _reads_characters(self, ner: Any) -> bool:
+        if self._char_level is not None:
+            return self._char_level
+        config = getattr(ner, "config", None)
+        return isinstance(config, Mapping) and config.get("token_delimiter") == ""
 
 
 def _words_in(text: str, tokens: Sequence[Token], start: int, end: int) -> list[str]:

