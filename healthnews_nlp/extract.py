@@ -56,7 +56,8 @@ def _docs(nlp: Language, articles: list[Article]) -> list[Doc]:
     for article, doc in zip(articles, docs):
         doc._.skip_spans = (article.dateline,) if article.dateline else ()
         if Doc.has_extension("article_date"):
-            doc._.article_date = article.date
+            # an ISO string, not a datetime: the Doc stays serialisable (Doc.to_bytes, n_process)
+            doc._.article_date = article.date.isoformat() if article.date else None
     return docs
 
 
