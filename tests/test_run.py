@@ -278,3 +278,11 @@ def test_record_fields_never_become_output_paths(tmp_path: Path) -> None:
     created = {p for p in tmp_path.rglob("*")} - before
     assert created == {tmp_path / "deep", out, *(out / name for name in OUTPUT_NAMES)}
     assert len(lines(out / EXTRACTIONS)) == len(hostile)
+
+
+def test_the_progress_bar_goes_to_stderr_only_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["extract", str(SEEDS), "-o", str(tmp_path / "a.jsonl"), "--progress"]) == 0
+    out, err = capsys.readouterr()
+    assert "extracting" in err and "5/5" in err and "extracting" not in out
+    assert main(["extract", str(SEEDS), "-o", str(tmp_path / "b.jsonl")]) == 0  # stderr is no terminal here
+    assert "extracting" not in capsys.readouterr().err
