@@ -32,6 +32,7 @@ cluster in :mod:`healthnews_nlp.distributed`.
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import multiprocessing
 import os
@@ -185,7 +186,7 @@ class Batch:
 
 
 def run_task(task: Task, nlp: Language, batch_size: int = 16) -> Iterator[Batch]:
-    """Read the task's file and extract its articles, a batch at a time; the last batch says so."""
+    """Read the task's files and extract their articles, ``batch_size`` at a time; the last batch says so."""
     articles: list[Article] = []
     failures: list[Failure] = []
     for item in _read(task):
@@ -388,7 +389,7 @@ class ExtractionLog:
         self._lock = _lock_folder(folder)
         try:
             for name in {*OUTPUT_NAMES, self.path.name}:
-                for stale in folder.glob(f".{name}.*.tmp"):
+                for stale in folder.glob(f".{glob.escape(name)}.*.tmp"):
                     stale.unlink(missing_ok=True)
             if self.fresh:
                 self.path.unlink(missing_ok=True)
@@ -527,10 +528,11 @@ def plan(
     group_bytes = 0
     seen: set[str] = set()
     for source, path in sorted((source_name(p), p) for p in iter_files(paths)):
-        if source in seen or 0 in log.done(source):
+        done = log.done(source)
+        if source in seen or 0 in done:
             continue
         seen.add(source)
-        file = InputFile(path, source, log.done(source))
+        file = InputFile(path, source, done)
         size = _size(path)
         if jobs > 1 and size > SHARD_BYTES:
             tasks.extend(Task((file,), shard, jobs) for shard in range(jobs))
