@@ -26,6 +26,7 @@ from healthnews_nlp.run import (
     ExtractionLog,
     RunError,
     Settings,
+    plan,
     record_number,
     run_extract,
     run_graph,
@@ -286,3 +287,32 @@ def test_the_progress_bar_goes_to_stderr_only_when_asked(tmp_path: Path, capsys:
     assert "extracting" in err and "5/5" in err and "extracting" not in out
     assert main(["extract", str(SEEDS), "-o", str(tmp_path / "b.jsonl")]) == 0  # stderr is no terminal here
     assert "extracting" not in capsys.readouterr().err
+
+
+# --- a large collection is split between the workers --------------------------------------------
+
+
+def test_a_large_collection_is_split_by_record_and_resumed_by_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [read_article(p).text for p in sorted(SEEDS.glob("*.txt"))]
+    collection = tmp_path / "in" / "news.jsonl"
+    collection.parent.mkdir()
+    records = [{"id": f"n{i}", "title": f"第{i}篇", "text": texts[i % 5]} for i in range(12)]
+    collection.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    monkeypatch.setattr("healthnews_nlp.run.SHARD_BYTES", 1000)
+    with ExtractionLog(tmp_path / "plan" / EXTRACTIONS) as log:
+        assert [(t.shard, t.shards) for t in plan([collection], log, jobs=2)] == [(0, 2), (1, 2)]
+
+    one = run_extract([collection], tmp_path / "one" / EXTRACTIONS, jobs=1)
+    two = run_extract([collection], tmp_path / "two" / EXTRACTIONS, jobs=2)
+    assert one.extracted == two.extracted == 12
+    expected = (tmp_path / "one" / EXTRACTIONS).read_bytes()
+    assert (tmp_path / "two" / EXTRACTIONS).read_bytes() == expected
+    assert [r.article for r in read_extractions(tmp_path / "two" / EXTRACTIONS)] == [f"news.jsonl:{i}" for i in range(1, 13)]
+
+    kept = b"".join(expected.splitlines(keepends=True)[3:8])  # records 4 to 8 done
+    (tmp_path / "two" / EXTRACTIONS).write_bytes(kept)
+    again = run_extract([collection], tmp_path / "two" / EXTRACTIONS, jobs=2)
+    assert (again.resumed, again.extracted) == (5, 7)
+    assert (tmp_path / "two" / EXTRACTIONS).read_bytes() == expected
