@@ -7,11 +7,14 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from healthnews_nlp.atomic import atomic_open
 from healthnews_nlp.ingest.readers import read_articles
 from healthnews_nlp.models import Article, ArticleExtraction
+
+if TYPE_CHECKING:  # pragma: no cover
+    from healthnews_nlp.run import RunReport
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -59,6 +62,15 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _note_restart(run: RunReport) -> None:
+    if run.restarted:
+        print(
+            f"note: {run.output} was made by another pipeline (code, backend or lexicons changed): "
+            "extracted everything again",
+            file=sys.stderr,
+        )
+
+
 def _failed(count: int, errors: Path) -> str:
     return f"{count} failed" + (f", listed in {errors}" if count else "")
 
@@ -79,6 +91,7 @@ def _extract(args: argparse.Namespace) -> int:
     except RunError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    _note_restart(report)
     resumed = f" ({report.resumed} from an earlier run)" if report.resumed else ""
     print(f"{report.articles} article(s) extracted to {args.output}{resumed}; {_failed(len(report.failures), errors)}")
     return 1 if report.failures else 0
@@ -136,6 +149,7 @@ def _graph(args: argparse.Namespace) -> int:
         return 2
     summary = report.summary
     run = report.run
+    _note_restart(run)
     resumed = f" ({run.resumed} from an earlier run)" if run.resumed else ""
     print(
         f"{run.articles} article(s){resumed} -> {summary['nodes']} nodes, {summary['edges']} edges; "

@@ -58,7 +58,7 @@ logger = logging.getLogger("healthnews_nlp")
 PLUGIN_NAME = "healthnews-nlp-pipeline"
 
 
-class PipelinePlugin(WorkerPlugin):  # type: ignore[misc]
+class PipelinePlugin(WorkerPlugin):
     """Loads the pipeline once on each worker, when the plugin is registered or the worker starts."""
 
     name = PLUGIN_NAME
@@ -73,7 +73,8 @@ class PipelinePlugin(WorkerPlugin):  # type: ignore[misc]
 
 def _run_on_worker(task: Task) -> Batch:
     """One task on a Dask worker, with the worker's pipeline; the whole result as one batch."""
-    plugin: PipelinePlugin = get_worker().plugins[PLUGIN_NAME]
+    plugin = get_worker().plugins[PLUGIN_NAME]
+    assert isinstance(plugin, PipelinePlugin)
     batches = list(run_task(task, plugin.nlp, plugin.settings.batch_size))
     return Batch(
         extractions=tuple(row for batch in batches for row in batch.extractions),
@@ -121,7 +122,7 @@ def extract_corpus(
     client.register_plugin(PipelinePlugin(settings), name=PLUGIN_NAME)
     with contextlib.ExitStack() as stack:
         folder = Path(output) if output is not None else Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        log = stack.enter_context(ExtractionLog(folder / EXTRACTIONS, fresh=fresh))
+        log = stack.enter_context(ExtractionLog(folder / EXTRACTIONS, fresh=fresh, pipeline=settings.fingerprint()))
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         tasks = plan(paths, log, jobs=workers, files_per_task=settings.batch_size)
         total = sum(len(t.files) for t in tasks if t.shard == 0)
@@ -139,7 +140,7 @@ def _results(client: Client, tasks: list[Task]) -> Iterator[tuple[Task, Batch]]:
     """Each task's batch as it completes; a task that raised (a lost worker) fails its files."""
     futures = client.map(_run_on_worker, tasks, pure=False)
     task_of = dict(zip(futures, tasks))
-    for future, result in as_completed(futures, with_results=True, raise_errors=False):
+    for future, result in as_completed(futures, with_results=True, raise_errors=False):  # type: ignore[no-untyped-call]
         task = task_of.pop(future)
         future.release()
         if isinstance(result, Batch):

@@ -32,7 +32,9 @@ cluster in :mod:`healthnews_nlp.distributed`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import glob
+import hashlib
 import json
 import multiprocessing
 import os
@@ -58,6 +60,7 @@ __all__ = [
     "ERRORS",
     "EXTRACTIONS",
     "OUTPUT_NAMES",
+    "PIPELINE",
     "SUMMARY",
     "Batch",
     "ExtractionLog",
@@ -82,8 +85,11 @@ __all__ = [
 EXTRACTIONS = "extractions.jsonl"
 ERRORS = "errors.jsonl"
 SUMMARY = "summary.json"
+PIPELINE = "extractions.pipeline.json"
 #: Every file a ``graph`` run writes into its output folder; nothing else is ever written there.
-OUTPUT_NAMES = (EXTRACTIONS, ERRORS, SUMMARY, "graph.graphml", "graph.gexf", "graph.json", "nodes.csv", "edges.csv")
+OUTPUT_NAMES = (
+    EXTRACTIONS, PIPELINE, ERRORS, SUMMARY, "graph.graphml", "graph.gexf", "graph.json", "nodes.csv", "edges.csv"
+)
 
 SHARD_BYTES = 4 * 1024 * 1024
 """A file larger than this is split between the worker processes, record by record."""
@@ -125,6 +131,20 @@ class Settings:
 
         return load(backend=self.backend, backend_options=self.backend_options, lexicon_dir=self.lexicon_dir)
 
+    def fingerprint(self) -> dict[str, Any]:
+        """What extractions depend on: this package's code and data, the backend and its options, extra lexicons.
+
+        Kept beside the JSONL (``*.pipeline.json``): a run resumes only from
+        extractions the same pipeline made.
+        """
+        return {
+            "healthnews_nlp": _package_digest(),
+            "backend": self.backend,
+            "backend_options": json.loads(json.dumps(self.backend_options, sort_keys=True, default=str)),
+            "lexicon_dir": self.lexicon_dir,
+            "lexicons": _digest(Path(self.lexicon_dir), ("*",)) if self.lexicon_dir else None,
+        }
+
     def ready(self) -> Language:
         """The pipeline, its model loaded (backends load on first use), or a RunError saying why not.
 
@@ -137,6 +157,20 @@ class Settings:
         except Exception as error:  # noqa: BLE001  any reason at all: say it
             raise RunError(f"the pipeline does not load: {type(error).__name__}: {error}") from error
         return nlp
+
+
+@functools.lru_cache(maxsize=1)
+def _package_digest() -> str:
+    """This package's code and data files, hashed (a few milliseconds, once per process)."""
+    return _digest(Path(__file__).parent, ("*.py", "resources/*"))
+
+
+def _digest(folder: Path, patterns: tuple[str, ...]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted({p for pattern in patterns for p in folder.rglob(pattern) if p.is_file()}):
+        digest.update(str(path.relative_to(folder)).encode("utf-8", "backslashreplace") + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def usable_cores() -> int:
@@ -367,12 +401,18 @@ class ExtractionLog:
     rather than interleaved) and removes temporary files an earlier, killed
     run left behind (see :data:`OUTPUT_NAMES`). A line that does not read back
     as an extraction (the last one, cut by a kill) is dropped; its article is
-    extracted again.
+    extracted again. With a ``pipeline`` fingerprint, the JSONL is kept only
+    when the fingerprint beside it (``<name>.pipeline.json``) is the same:
+    extractions of another pipeline (other code, backend or lexicons) are
+    dropped and ``restarted`` is set.
     """
 
-    def __init__(self, path: str | Path, *, fresh: bool = False) -> None:
+    def __init__(self, path: str | Path, *, fresh: bool = False, pipeline: dict[str, Any] | None = None) -> None:
         self.path = Path(path)
         self.fresh = fresh
+        self.pipeline = pipeline
+        self.pipeline_path = self.path.with_name(f"{self.path.stem}.pipeline.json")
+        self.restarted = False
         self._rows: dict[str, dict[int, tuple[int, int]]] = {}  # source -> record -> (offset, length)
         self._size = 0
         self._last: tuple[str, int] | None = None
@@ -388,11 +428,15 @@ class ExtractionLog:
         folder.mkdir(parents=True, exist_ok=True)
         self._lock = _lock_folder(folder)
         try:
-            for name in {*OUTPUT_NAMES, self.path.name}:
+            for name in {*OUTPUT_NAMES, self.path.name, self.pipeline_path.name}:
                 for stale in folder.glob(f".{glob.escape(name)}.*.tmp"):
                     stale.unlink(missing_ok=True)
-            if self.fresh:
+            self.restarted = not self.fresh and self._made_by_another_pipeline()
+            if self.fresh or self.restarted:
                 self.path.unlink(missing_ok=True)
+            if self.pipeline is not None:
+                with atomic_open(self.pipeline_path) as handle:
+                    json.dump(self.pipeline, handle, ensure_ascii=False, indent=2, sort_keys=True)
             self._load()
             self.resumed = sum(len(rows) for rows in self._rows.values())
             self._handle = self.path.open("ab")
@@ -411,6 +455,14 @@ class ExtractionLog:
         if self._lock is not None:
             os.close(self._lock)  # releases the flock
             self._lock = None
+
+    def _made_by_another_pipeline(self) -> bool:
+        if self.pipeline is None or not self.path.exists() or not self.path.stat().st_size:
+            return False
+        try:
+            return bool(json.loads(self.pipeline_path.read_text(encoding="utf-8")) != self.pipeline)
+        except (OSError, ValueError):  # no fingerprint, or a broken one: nothing says it is the same
+            return True
 
     def done(self, source: str) -> frozenset[int]:
         """Record numbers of ``source`` the JSONL holds (0: the file is one article, done)."""
@@ -556,13 +608,19 @@ def _size(path: Path) -> int:
 
 @dataclass
 class RunReport:
-    """What an extraction run did: articles extracted now and found from before, what failed."""
+    """What an extraction run did: articles extracted now and found from before, what failed.
+
+    ``dropped`` counts JSONL lines that did not read back (their articles were
+    extracted again); ``restarted`` says the JSONL was made by another
+    pipeline and was started over.
+    """
 
     output: Path
     extracted: int
     resumed: int
     dropped: int
     failures: list[Failure]
+    restarted: bool = False
 
     @property
     def articles(self) -> int:
@@ -616,7 +674,8 @@ def run_extract(
     KeyboardInterrupt
         After stopping the workers; what was extracted is in ``output``.
     """
-    with ExtractionLog(output, fresh=fresh) as log:
+    settings = settings or Settings()
+    with ExtractionLog(output, fresh=fresh, pipeline=settings.fingerprint()) as log:
         run = _extract_into(log, paths, jobs=jobs, settings=settings, progress=progress, on_failure=on_failure)
         if errors is not None:
             write_errors(errors, run.failures)
@@ -641,7 +700,8 @@ def run_graph(
     complete files, or none. A failed export is recorded, the others written.
     """
     folder = Path(folder)
-    with ExtractionLog(folder / EXTRACTIONS, fresh=fresh) as log:
+    settings = settings or Settings()
+    with ExtractionLog(folder / EXTRACTIONS, fresh=fresh, pipeline=settings.fingerprint()) as log:
         run = _extract_into(log, paths, jobs=jobs, settings=settings, progress=progress, on_failure=on_failure)
         kg = build_graph(read_extractions(log.path), include_articles=include_articles)
         written, summary, export_failures = export_graph(kg, folder)
@@ -658,11 +718,10 @@ def _extract_into(
     paths: str | Path | Iterable[str | Path],
     *,
     jobs: int,
-    settings: Settings | None,
+    settings: Settings,
     progress: bool,
     on_failure: Callable[[Failure], None] | None,
 ) -> RunReport:
-    settings = settings or Settings()
     jobs = jobs if jobs > 0 else usable_cores()
     tasks = plan(paths, log, jobs=jobs, files_per_task=settings.batch_size)
     if jobs == 1 or len(tasks) <= 1:
@@ -671,7 +730,7 @@ def _extract_into(
         work = _in_processes(iter(tasks), settings, min(jobs, len(tasks)))
     failures = collect(work, log, progress=progress, total=sum(len(t.files) for t in tasks if t.shard == 0), on_failure=on_failure)
     log.finish()
-    return RunReport(log.path, log.added, log.resumed, log.dropped, failures)
+    return RunReport(log.path, log.added, log.resumed, log.dropped, failures, log.restarted)
 
 
 def collect(

@@ -17,7 +17,7 @@ from distributed import Client, LocalCluster
 from run_support import FAIL_MARK, SEEDS, FaultySettings, mark
 
 from healthnews_nlp.distributed import PLUGIN_NAME, extract_corpus
-from healthnews_nlp.run import ERRORS, EXTRACTIONS, run_graph
+from healthnews_nlp.run import ERRORS, EXTRACTIONS, PIPELINE, run_graph
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +48,13 @@ def test_the_cluster_builds_the_graph_of_the_local_run(client: Client, local: Pa
 def test_the_cluster_writes_the_same_jsonl_and_resumes_from_it(client: Client, local: Path, tmp_path: Path) -> None:
     first = (local / EXTRACTIONS).read_bytes().splitlines(keepends=True)
     (tmp_path / EXTRACTIONS).write_bytes(first[3] + first[0])  # two articles done already
+    shutil.copy(local / PIPELINE, tmp_path)  # by the same pipeline
     kg = extract_corpus([SEEDS], client=client, output=tmp_path)
     assert (tmp_path / EXTRACTIONS).read_bytes() == (local / EXTRACTIONS).read_bytes()
     assert (tmp_path / ERRORS).read_bytes() == b""
     assert len(kg.articles) == 5
+    assert extract_corpus([SEEDS], client=client, output=tmp_path) is not None  # all resumed
+    assert (tmp_path / EXTRACTIONS).read_bytes() == (local / EXTRACTIONS).read_bytes()
 
 
 def test_failures_on_the_cluster_are_reported(client: Client, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

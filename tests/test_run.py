@@ -23,6 +23,7 @@ from healthnews_nlp.run import (
     ERRORS,
     EXTRACTIONS,
     OUTPUT_NAMES,
+    PIPELINE,
     ExtractionLog,
     RunError,
     Settings,
@@ -122,6 +123,7 @@ def test_a_cut_last_line_is_dropped_and_its_article_extracted_again(one_job: Pat
     kept = complete.splitlines(keepends=True)[:7]
     cut = kept[-1][: len(kept[-1]) // 2]
     (tmp_path / EXTRACTIONS).write_bytes(b"".join(kept[:-1]) + cut)
+    shutil.copy(one_job / PIPELINE, tmp_path)  # made by the same pipeline
     report = run_graph([corpus], tmp_path, jobs=1)
     assert (report.run.resumed, report.run.dropped) == (6, 1)
     assert report.run.extracted == len(complete.splitlines()) - 6
@@ -140,6 +142,7 @@ def test_lines_out_of_order_repeated_or_broken_are_put_right(one_job: Path, corp
     records = (one_job / EXTRACTIONS).read_bytes().splitlines(keepends=True)
     shuffled = [*reversed(records[10:20]), records[12], b"\n", b"{not json}\n", records[3]]
     (tmp_path / EXTRACTIONS).write_bytes(b"".join(shuffled))
+    shutil.copy(one_job / PIPELINE, tmp_path)
     report = run_graph([corpus], tmp_path, jobs=1)
     assert report.run.resumed == 11 and report.run.dropped == 1
     assert output_bytes(tmp_path) == output_bytes(one_job)
@@ -150,6 +153,24 @@ def test_fresh_starts_over(one_job: Path, corpus: Path, tmp_path: Path) -> None:
     report = run_extract([SEEDS], tmp_path / EXTRACTIONS, fresh=True)
     assert report.resumed == 0 and report.extracted == 5
     assert [r.article for r in read_extractions(tmp_path / EXTRACTIONS)] == SEED_NAMES
+
+
+def test_extractions_of_another_pipeline_are_not_resumed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lexicons = tmp_path / "lexicons"
+    lexicons.mkdir()
+    (lexicons / "titles.txt").write_text("首席健康官\n", encoding="utf-8")
+    output = tmp_path / "out" / EXTRACTIONS
+    first = run_extract([SEEDS], output, settings=Settings(lexicon_dir=str(lexicons)))
+    assert first.extracted == 5 and not first.restarted
+    again = run_extract([SEEDS], output, settings=Settings(lexicon_dir=str(lexicons)))
+    assert again.resumed == 5 and again.extracted == 0
+    (lexicons / "titles.txt").write_text("首席健康官\n首席数据官\n", encoding="utf-8")
+    changed = run_extract([SEEDS], output, settings=Settings(lexicon_dir=str(lexicons)))
+    assert changed.restarted and changed.resumed == 0 and changed.extracted == 5
+    (tmp_path / "out" / PIPELINE).unlink()  # nothing says which pipeline made them
+    assert main(["extract", str(SEEDS), "-o", str(output)]) == 0
+    assert f"note: {output} was made by another pipeline" in capsys.readouterr().err
+    assert len(lines(output)) == 5
 
 
 def test_a_second_run_into_the_same_folder_is_refused(tmp_path: Path) -> None:
@@ -187,22 +208,17 @@ def faulty_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_an_article_that_fails_is_recorded_and_the_rest_goes_on(faulty_corpus: Path, tmp_path: Path, jobs: int) -> None:
-    report = run_graph([faulty_corpus], tmp_path, jobs=jobs, settings=FaultySettings(batch_size=4))
-    errors = [json.loads(line) for line in lines(tmp_path / ERRORS)]
+def test_an_article_that_fails_is_recorded_and_the_rest_goes_on(faulty_corpus: Path, tmp_path: Path) -> None:
+    for jobs in (1, 2):
+        report = run_graph([faulty_corpus], tmp_path / str(jobs), jobs=jobs, settings=FaultySettings(batch_size=4))
+        assert len(report.failures) == 2
+    errors = [json.loads(line) for line in lines(tmp_path / "1" / ERRORS)]
     assert errors == [
         {"file": str(faulty_corpus / "010_fails.txt"), "stage": "extract", "error_type": "ValueError", "message": "injected fault"},
         {"file": str(faulty_corpus / "011_binary.txt"), "stage": "decode", "error_type": "IngestError", "message": "binary content, not text (no character encoding fits)"},
     ]
-    assert len(report.failures) == 2
-    assert [r.article for r in read_extractions(tmp_path / EXTRACTIONS)] == SEED_NAMES  # the batch went on
-
-
-def test_both_job_counts_report_the_same_errors(faulty_corpus: Path, tmp_path: Path) -> None:
-    for jobs in (1, 2):
-        run_graph([faulty_corpus], tmp_path / str(jobs), jobs=jobs, settings=FaultySettings(batch_size=4))
-    assert output_bytes(tmp_path / "1") == output_bytes(tmp_path / "2")
+    assert [r.article for r in read_extractions(tmp_path / "1" / EXTRACTIONS)] == SEED_NAMES  # the batch went on
+    assert output_bytes(tmp_path / "2") == output_bytes(tmp_path / "1")  # the same with two processes
 
 
 def test_a_worker_that_dies_costs_its_task_only_and_the_rerun_completes(tmp_path: Path, one_job: Path) -> None:

@@ -3,8 +3,8 @@
 The command runs in a child process (the console entry point through
 ``python -m healthnews_nlp.cli``) on the seeds and the shared corpus (65
 files), with the real LAC model, and is sent SIGINT or SIGKILL once its
-JSONL holds some lines. The folder must then hold that JSONL only (no
-export, no temporary file). Run again, the command resumes from it, and every
+JSONL holds some lines. The folder must then hold that JSONL (and the
+fingerprint of the pipeline that made it) only: no export, no temporary file. Run again, the command resumes from it, and every
 file it writes equals the files of an uninterrupted run, byte for byte. Each
 run has its own hash seed, so the equality also shows the output does not
 depend on Python's string hashing.
@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from run_support import make_corpus, output_bytes
 
-from healthnews_nlp.run import EXTRACTIONS, OUTPUT_NAMES
+from healthnews_nlp.run import EXTRACTIONS, OUTPUT_NAMES, PIPELINE
 
 
 def graph_command(corpus: Path, out: Path, *options: str) -> list[str]:
@@ -89,7 +89,7 @@ def test_an_interrupted_run_resumes_to_the_same_files(
     else:
         assert code == 130 and "interrupted" in err and "run the same command again to resume" in err
         assert "Traceback" not in err
-    assert [p.name for p in tmp_path.iterdir()] == [EXTRACTIONS]  # no export, no temporary file
+    assert sorted(p.name for p in tmp_path.iterdir()) == [EXTRACTIONS, PIPELINE]  # no export, no temporary file
     written = count_lines(tmp_path / EXTRACTIONS)
     assert 20 <= written < total
 
