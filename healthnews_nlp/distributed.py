@@ -121,8 +121,14 @@ def extract_corpus(
     settings = settings or Settings()
     client.register_plugin(PipelinePlugin(settings), name=PLUGIN_NAME)
     with contextlib.ExitStack() as stack:
-        folder = Path(output) if output is not None else Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        log = stack.enter_context(ExtractionLog(folder / EXTRACTIONS, fresh=fresh, pipeline=settings.fingerprint()))
+        folder = (
+            Path(output)
+            if output is not None
+            else Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        )
+        log = stack.enter_context(
+            ExtractionLog(folder / EXTRACTIONS, fresh=fresh, pipeline=settings.fingerprint())
+        )
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         tasks = plan(paths, log, jobs=workers, files_per_task=settings.batch_size)
         total = sum(len(t.files) for t in tasks if t.shard == 0)
@@ -147,4 +153,10 @@ def _results(client: Client, tasks: list[Task]) -> Iterator[tuple[Task, Batch]]:
             yield task, result
         else:
             error = result if isinstance(result, BaseException) else RuntimeError(repr(result))
-            yield task, Batch(failures=tuple(Failure.of(f.source, "extract", error) for f in task.files), last=True)
+            yield (
+                task,
+                Batch(
+                    failures=tuple(Failure.of(f.source, "extract", error) for f in task.files),
+                    last=True,
+                ),
+            )

@@ -7,13 +7,14 @@ What ``healthnews-nlp extract`` and ``healthnews-nlp graph`` do over many files:
   and flushed as soon as it is made. Memory holds the work in flight and an
   index of the records written (source, record number, offset), never the corpus.
 * **Parallel.** With ``jobs > 1``, that many worker processes, each loading
-  the model once, each taking a whole file (reading, cleaning and NLP) at a
-  time; a large collection file is split between them by record. The parent
-  process only writes.
+  the model once, each taking a few files at a time and reading, cleaning and
+  analysing them itself; a large collection file is split between them by
+  record. The parent process only writes.
 * **Resumable.** A run that is killed (Ctrl-C, SIGKILL, a crash) leaves every
   finished extraction in the JSONL. The next run into the same place reads it
   back, drops a last line the kill cut short, skips the articles it holds
-  and extracts the rest.
+  and extracts the rest, provided the same pipeline made them (code,
+  backend and lexicons are fingerprinted beside the JSONL).
 * **Deterministic.** When extraction ends, the JSONL is put in canonical
   order (source path, then record number; an atomic rewrite, only when the
   order of arrival differed), and the graph is built from that order. One
@@ -88,7 +89,15 @@ SUMMARY = "summary.json"
 PIPELINE = "extractions.pipeline.json"
 #: Every file a ``graph`` run writes into its output folder; nothing else is ever written there.
 OUTPUT_NAMES = (
-    EXTRACTIONS, PIPELINE, ERRORS, SUMMARY, "graph.graphml", "graph.gexf", "graph.json", "nodes.csv", "edges.csv"
+    EXTRACTIONS,
+    PIPELINE,
+    ERRORS,
+    SUMMARY,
+    "graph.graphml",
+    "graph.gexf",
+    "graph.json",
+    "nodes.csv",
+    "edges.csv",
 )
 
 SHARD_BYTES = 4 * 1024 * 1024
@@ -113,7 +122,12 @@ class Failure(Record):
     @classmethod
     def of(cls, file: str, stage: str, error: BaseException) -> Failure:
         """The failure an exception stands for."""
-        return cls(file=file, stage=stage, error_type=type(error).__name__, message=str(error) or repr(error))
+        return cls(
+            file=file,
+            stage=stage,
+            error_type=type(error).__name__,
+            message=str(error) or repr(error),
+        )
 
 
 @dataclass(frozen=True)
@@ -129,7 +143,9 @@ class Settings:
         """The pipeline these settings describe (``healthnews_nlp.load``)."""
         from healthnews_nlp.nlp.pipeline import load
 
-        return load(backend=self.backend, backend_options=self.backend_options, lexicon_dir=self.lexicon_dir)
+        return load(
+            backend=self.backend, backend_options=self.backend_options, lexicon_dir=self.lexicon_dir
+        )
 
     def fingerprint(self) -> dict[str, Any]:
         """What extractions depend on: this package's code and data, the backend and its options, extra lexicons.
@@ -140,7 +156,9 @@ class Settings:
         return {
             "healthnews_nlp": _package_digest(),
             "backend": self.backend,
-            "backend_options": json.loads(json.dumps(self.backend_options, sort_keys=True, default=str)),
+            "backend_options": json.loads(
+                json.dumps(self.backend_options, sort_keys=True, default=str)
+            ),
             "lexicon_dir": self.lexicon_dir,
             "lexicons": _digest(Path(self.lexicon_dir), ("*",)) if self.lexicon_dir else None,
         }
@@ -154,8 +172,10 @@ class Settings:
         try:
             nlp = self.load()
             nlp("北京")
-        except Exception as error:  # noqa: BLE001  any reason at all: say it
-            raise RunError(f"the pipeline does not load: {type(error).__name__}: {error}") from error
+        except Exception as error:  # any reason at all: say it
+            raise RunError(
+                f"the pipeline does not load: {type(error).__name__}: {error}"
+            ) from error
         return nlp
 
 
@@ -241,7 +261,12 @@ def _read(task: Task) -> Iterator[Article | Failure]:
                 if index % task.shards != task.shard:
                     continue
                 if isinstance(result, IngestFailure):
-                    yield Failure(file=result.source, stage=result.stage, error_type=result.error_type, message=result.message)
+                    yield Failure(
+                        file=result.source,
+                        stage=result.stage,
+                        error_type=result.error_type,
+                        message=result.message,
+                    )
                 elif (result.record or 0) not in file.done:
                     yield result
         except Exception as error:  # noqa: BLE001  a reader's bug loses the rest of this file, not the batch
@@ -249,12 +274,16 @@ def _read(task: Task) -> Iterator[Article | Failure]:
                 yield Failure.of(file.source, "read", error)
 
 
-def _extract_batch(articles: list[Article], nlp: Language, failures: list[Failure], *, last: bool = False) -> Batch:
+def _extract_batch(
+    articles: list[Article], nlp: Language, failures: list[Failure], *, last: bool = False
+) -> Batch:
     made, failed = _extract_each(articles, nlp)
     return Batch(tuple(made), (*failures, *failed), last)
 
 
-def _extract_each(articles: list[Article], nlp: Language) -> tuple[list[tuple[str, int, str]], list[Failure]]:
+def _extract_each(
+    articles: list[Article], nlp: Language
+) -> tuple[list[tuple[str, int, str]], list[Failure]]:
     """Extract a batch; when it fails, each article alone, so one bad article fails alone."""
     if not articles:
         return [], []
@@ -263,7 +292,9 @@ def _extract_each(articles: list[Article], nlp: Language) -> tuple[list[tuple[st
     except Exception as error:  # noqa: BLE001  one article's failure must not stop the batch
         if len(articles) == 1:
             article = articles[0]
-            where = article.source if article.record is None else f"{article.source}:{article.record}"
+            where = (
+                article.source if article.record is None else f"{article.source}:{article.record}"
+            )
             return [], [Failure.of(where, "extract", error)]
         made: list[tuple[str, int, str]] = []
         failed: list[Failure] = []
@@ -272,7 +303,9 @@ def _extract_each(articles: list[Article], nlp: Language) -> tuple[list[tuple[st
             made += one_made
             failed += one_failed
         return made, failed
-    return [(a.source, a.record or 0, e.model_dump_json()) for a, e in zip(articles, extractions)], []
+    return [
+        (a.source, a.record or 0, e.model_dump_json()) for a, e in zip(articles, extractions)
+    ], []
 
 
 # --- where tasks run ---------------------------------------------------------------------------
@@ -287,7 +320,9 @@ def _in_process(tasks: Iterator[Task], settings: Settings) -> Iterator[tuple[Tas
 
 def _worker_main(conn: Connection, settings: Settings) -> None:
     """A worker process: load the pipeline once, then run each task the parent sends, until None."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
+    signal.signal(
+        signal.SIGINT, signal.SIG_IGN
+    )  # Ctrl-C reaches the whole group: the parent decides
     try:
         try:
             nlp = settings.ready()
@@ -330,7 +365,9 @@ class _Worker:
         self.conn.close()
 
 
-def _in_processes(tasks: Iterator[Task], settings: Settings, jobs: int) -> Iterator[tuple[Task, Batch]]:
+def _in_processes(
+    tasks: Iterator[Task], settings: Settings, jobs: int
+) -> Iterator[tuple[Task, Batch]]:
     """Run the tasks in ``jobs`` worker processes, yielding batches as they arrive.
 
     Processes are spawned, not forked: the parent may hold threads (ONNX
@@ -363,7 +400,10 @@ def _in_processes(tasks: Iterator[Task], settings: Settings, jobs: int) -> Itera
                     f"the worker process ended (exit code {worker.process.exitcode}) on this file or one read "
                     "with it; its articles not in the JSONL are extracted again by the next run"
                 )
-                died = tuple(Failure(file=f.source, stage="extract", error_type="WorkerDied", message=reason) for f in task.files)
+                died = tuple(
+                    Failure(file=f.source, stage="extract", error_type="WorkerDied", message=reason)
+                    for f in task.files
+                )
                 worker.task = None
                 yield task, Batch(failures=died, last=True)
                 following = next(tasks, None)
@@ -407,13 +447,16 @@ class ExtractionLog:
     dropped and ``restarted`` is set.
     """
 
-    def __init__(self, path: str | Path, *, fresh: bool = False, pipeline: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, path: str | Path, *, fresh: bool = False, pipeline: dict[str, Any] | None = None
+    ) -> None:
         self.path = Path(path)
         self.fresh = fresh
         self.pipeline = pipeline
         self.pipeline_path = self.path.with_name(f"{self.path.stem}.pipeline.json")
         self.restarted = False
-        self._rows: dict[str, dict[int, tuple[int, int]]] = {}  # source -> record -> (offset, length)
+        # source -> record number -> (offset, length) of its line
+        self._rows: dict[str, dict[int, tuple[int, int]]] = {}
         self._size = 0
         self._last: tuple[str, int] | None = None
         self._canonical = True
@@ -445,7 +488,12 @@ class ExtractionLog:
             raise
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         self.close()
 
     def close(self) -> None:
@@ -459,9 +507,10 @@ class ExtractionLog:
     def _made_by_another_pipeline(self) -> bool:
         if self.pipeline is None or not self.path.exists() or not self.path.stat().st_size:
             return False
+        # no fingerprint, or a broken one: nothing says it is the same
         try:
             return bool(json.loads(self.pipeline_path.read_text(encoding="utf-8")) != self.pipeline)
-        except (OSError, ValueError):  # no fingerprint, or a broken one: nothing says it is the same
+        except (OSError, ValueError):
             return True
 
     def done(self, source: str) -> frozenset[int]:
@@ -479,7 +528,8 @@ class ExtractionLog:
         data = line.encode("utf-8") + b"\n"
         self._handle.write(data)
         self._handle.flush()  # a kill now loses at most this line's tail, dropped on resume
-        self._remember(source, record, len(data))
+        self._remember(source, record, self._size, len(data))
+        self._size += len(data)
         self.added += 1
         return True
 
@@ -492,9 +542,8 @@ class ExtractionLog:
         if not self._canonical:
             self._rewrite()
 
-    def _remember(self, source: str, record: int, length: int) -> None:
-        self._rows.setdefault(source, {})[record] = (self._size, length)
-        self._size += length
+    def _remember(self, source: str, record: int, offset: int, length: int) -> None:
+        self._rows.setdefault(source, {})[record] = (offset, length)
         key = (source, record)
         if self._last is not None and key < self._last:
             self._canonical = False
@@ -512,10 +561,7 @@ class ExtractionLog:
                     if key is None and line.strip():
                         self.dropped += 1
                 else:
-                    self._rows.setdefault(key[0], {})[key[1]] = (offset, len(line))
-                    if self._last is not None and key < self._last:
-                        self._canonical = False
-                    self._last = key
+                    self._remember(*key, offset, len(line))
                 offset += len(line)
         self._size = offset
         if not self._canonical:
@@ -560,7 +606,9 @@ def _lock_folder(folder: Path) -> int | None:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(descriptor)
-        raise RunError(f"{folder}: another run is writing there; wait for it or choose another folder") from None
+        raise RunError(
+            f"{folder}: another run is writing there; wait for it or choose another folder"
+        ) from None
     return descriptor
 
 
@@ -568,7 +616,11 @@ def _lock_folder(folder: Path) -> int | None:
 
 
 def plan(
-    paths: str | Path | Iterable[str | Path], log: ExtractionLog, *, jobs: int = 1, files_per_task: int = 16
+    paths: str | Path | Iterable[str | Path],
+    log: ExtractionLog,
+    *,
+    jobs: int = 1,
+    files_per_task: int = 16,
 ) -> list[Task]:
     """The tasks for ``paths``, in canonical order; files the log holds whole are left out.
 
@@ -676,7 +728,9 @@ def run_extract(
     """
     settings = settings or Settings()
     with ExtractionLog(output, fresh=fresh, pipeline=settings.fingerprint()) as log:
-        run = _extract_into(log, paths, jobs=jobs, settings=settings, progress=progress, on_failure=on_failure)
+        run = _extract_into(
+            log, paths, jobs=jobs, settings=settings, progress=progress, on_failure=on_failure
+        )
         if errors is not None:
             write_errors(errors, run.failures)
     return run
@@ -702,7 +756,9 @@ def run_graph(
     folder = Path(folder)
     settings = settings or Settings()
     with ExtractionLog(folder / EXTRACTIONS, fresh=fresh, pipeline=settings.fingerprint()) as log:
-        run = _extract_into(log, paths, jobs=jobs, settings=settings, progress=progress, on_failure=on_failure)
+        run = _extract_into(
+            log, paths, jobs=jobs, settings=settings, progress=progress, on_failure=on_failure
+        )
         kg = build_graph(read_extractions(log.path), include_articles=include_articles)
         written, summary, export_failures = export_graph(kg, folder)
         for failure in export_failures:
@@ -710,7 +766,8 @@ def run_graph(
                 on_failure(failure)
         failures = [*run.failures, *export_failures]
         write_errors(folder / ERRORS, failures)
-    return GraphReport(run, kg, summary, [log.path, *written, folder / ERRORS], failures)
+    files = [log.path, log.pipeline_path, *written, folder / ERRORS]
+    return GraphReport(run, kg, summary, files, failures)
 
 
 def _extract_into(
@@ -728,7 +785,13 @@ def _extract_into(
         work = _in_process(iter(tasks), settings)
     else:
         work = _in_processes(iter(tasks), settings, min(jobs, len(tasks)))
-    failures = collect(work, log, progress=progress, total=sum(len(t.files) for t in tasks if t.shard == 0), on_failure=on_failure)
+    failures = collect(
+        work,
+        log,
+        progress=progress,
+        total=sum(len(t.files) for t in tasks if t.shard == 0),
+        on_failure=on_failure,
+    )
     log.finish()
     return RunReport(log.path, log.added, log.resumed, log.dropped, failures, log.restarted)
 
@@ -748,7 +811,14 @@ def collect(
     from tqdm import tqdm
 
     failures: list[Failure] = []
-    with tqdm(total=total, unit="file", desc="extracting", file=sys.stderr, disable=not progress, dynamic_ncols=True) as bar:
+    with tqdm(
+        total=total,
+        unit="file",
+        desc="extracting",
+        file=sys.stderr,
+        disable=not progress,
+        dynamic_ncols=True,
+    ) as bar:
         for task, batch in work:
             for source, record, line in batch.extractions:
                 log.append(source, record, line)
@@ -762,7 +832,9 @@ def collect(
     return failures
 
 
-def export_graph(kg: KnowledgeGraph, folder: str | Path) -> tuple[list[Path], dict[str, Any], list[Failure]]:
+def export_graph(
+    kg: KnowledgeGraph, folder: str | Path
+) -> tuple[list[Path], dict[str, Any], list[Failure]]:
     """Every export and ``summary.json``, each atomic; a format that fails is recorded, the others written."""
     folder = Path(folder)
     written: list[Path] = []
@@ -772,7 +844,14 @@ def export_graph(kg: KnowledgeGraph, folder: str | Path) -> tuple[list[Path], di
             written.extend(kg.write(folder, formats=[fmt]))
         except Exception as error:  # noqa: BLE001  one format failing must not cost the others
             file = getattr(error, "path", str(folder / f"graph.{fmt}"))
-            failures.append(Failure(file=file, stage="export", error_type=type(error).__name__, message=getattr(error, "reason", str(error))))
+            failures.append(
+                Failure(
+                    file=file,
+                    stage="export",
+                    error_type=type(error).__name__,
+                    message=getattr(error, "reason", str(error)),
+                )
+            )
     summary = kg.summary()
     try:
         with atomic_open(folder / SUMMARY) as handle:

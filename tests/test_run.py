@@ -109,7 +109,9 @@ def test_the_jsonl_is_in_canonical_order_one_line_per_article(corpus: Path, one_
     assert len(records) == sum(1 for p in corpus.rglob("*") if p.is_file())
 
 
-def test_argument_order_does_not_change_the_output(corpus: Path, one_job: Path, tmp_path: Path) -> None:
+def test_argument_order_does_not_change_the_output(
+    corpus: Path, one_job: Path, tmp_path: Path
+) -> None:
     parts = sorted(p for p in (corpus / "copy0").iterdir())
     run_graph(list(reversed(parts)), tmp_path, jobs=1)
     assert output_bytes(tmp_path) == output_bytes(one_job)
@@ -118,7 +120,9 @@ def test_argument_order_does_not_change_the_output(corpus: Path, one_job: Path, 
 # --- resuming ----------------------------------------------------------------------------------
 
 
-def test_a_cut_last_line_is_dropped_and_its_article_extracted_again(one_job: Path, corpus: Path, tmp_path: Path) -> None:
+def test_a_cut_last_line_is_dropped_and_its_article_extracted_again(
+    one_job: Path, corpus: Path, tmp_path: Path
+) -> None:
     complete = (one_job / EXTRACTIONS).read_bytes()
     kept = complete.splitlines(keepends=True)[:7]
     cut = kept[-1][: len(kept[-1]) // 2]
@@ -130,15 +134,21 @@ def test_a_cut_last_line_is_dropped_and_its_article_extracted_again(one_job: Pat
     assert output_bytes(tmp_path) == output_bytes(one_job)
 
 
-def test_a_rerun_of_a_finished_run_extracts_nothing_and_rewrites_the_same_files(one_job: Path, corpus: Path, tmp_path: Path) -> None:
+def test_a_rerun_of_a_finished_run_extracts_nothing_and_rewrites_the_same_files(
+    one_job: Path, corpus: Path, tmp_path: Path
+) -> None:
     shutil.copytree(one_job, tmp_path, dirs_exist_ok=True)
-    (tmp_path / ".graph.graphml.x1y2z3.tmp").write_bytes(b"<graphml")  # left by a run killed while exporting
+    (tmp_path / ".graph.graphml.x1y2z3.tmp").write_bytes(
+        b"<graphml"
+    )  # left by a run killed while exporting
     report = run_graph([corpus], tmp_path, jobs=2)
     assert report.run.extracted == 0 and report.run.resumed == len(lines(one_job / EXTRACTIONS))
     assert output_bytes(tmp_path) == output_bytes(one_job)  # the stale temporary file is gone too
 
 
-def test_lines_out_of_order_repeated_or_broken_are_put_right(one_job: Path, corpus: Path, tmp_path: Path) -> None:
+def test_lines_out_of_order_repeated_or_broken_are_put_right(
+    one_job: Path, corpus: Path, tmp_path: Path
+) -> None:
     records = (one_job / EXTRACTIONS).read_bytes().splitlines(keepends=True)
     shuffled = [*reversed(records[10:20]), records[12], b"\n", b"{not json}\n", records[3]]
     (tmp_path / EXTRACTIONS).write_bytes(b"".join(shuffled))
@@ -155,7 +165,9 @@ def test_fresh_starts_over(one_job: Path, corpus: Path, tmp_path: Path) -> None:
     assert [r.article for r in read_extractions(tmp_path / EXTRACTIONS)] == SEED_NAMES
 
 
-def test_extractions_of_another_pipeline_are_not_resumed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_extractions_of_another_pipeline_are_not_resumed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     lexicons = tmp_path / "lexicons"
     lexicons.mkdir()
     (lexicons / "titles.txt").write_text("首席健康官\n", encoding="utf-8")
@@ -174,13 +186,18 @@ def test_extractions_of_another_pipeline_are_not_resumed(tmp_path: Path, capsys:
 
 
 def test_a_second_run_into_the_same_folder_is_refused(tmp_path: Path) -> None:
-    with ExtractionLog(tmp_path / EXTRACTIONS), pytest.raises(RunError, match="another run is writing there"):
+    with (
+        ExtractionLog(tmp_path / EXTRACTIONS),
+        pytest.raises(RunError, match="another run is writing there"),
+    ):
         run_extract([SEEDS], tmp_path / EXTRACTIONS)
 
 
 def test_the_log_keeps_one_line_per_article_and_sorts_at_the_end(tmp_path: Path) -> None:
     def line(source: str, article: str) -> str:
-        return ArticleExtraction(article=article, article_id=article, source=source, title="t").model_dump_json()
+        return ArticleExtraction(
+            article=article, article_id=article, source=source, title="t"
+        ).model_dump_json()
 
     path = tmp_path / EXTRACTIONS
     with ExtractionLog(path) as log:
@@ -190,7 +207,11 @@ def test_the_log_keeps_one_line_per_article_and_sorts_at_the_end(tmp_path: Path)
         assert log.append("/c/b.jsonl", 10, line("/c/b.jsonl", "b.jsonl:10"))
         log.finish()
     records = list(read_extractions(path))
-    assert [(r.source, record_number(r)) for r in records] == [("/c/a:1.txt", 0), ("/c/b.jsonl", 2), ("/c/b.jsonl", 10)]
+    assert [(r.source, record_number(r)) for r in records] == [
+        ("/c/a:1.txt", 0),
+        ("/c/b.jsonl", 2),
+        ("/c/b.jsonl", 10),
+    ]
     with ExtractionLog(path) as log:
         assert log.done("/c/b.jsonl") == {2, 10} and log.done("/c/a:1.txt") == {0} and len(log) == 3
 
@@ -208,20 +229,40 @@ def faulty_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_an_article_that_fails_is_recorded_and_the_rest_goes_on(faulty_corpus: Path, tmp_path: Path) -> None:
+def test_an_article_that_fails_is_recorded_and_the_rest_goes_on(
+    faulty_corpus: Path, tmp_path: Path
+) -> None:
     for jobs in (1, 2):
-        report = run_graph([faulty_corpus], tmp_path / str(jobs), jobs=jobs, settings=FaultySettings(batch_size=4))
+        report = run_graph(
+            [faulty_corpus], tmp_path / str(jobs), jobs=jobs, settings=FaultySettings(batch_size=4)
+        )
         assert len(report.failures) == 2
     errors = [json.loads(line) for line in lines(tmp_path / "1" / ERRORS)]
     assert errors == [
-        {"file": str(faulty_corpus / "010_fails.txt"), "stage": "extract", "error_type": "ValueError", "message": "injected fault"},
-        {"file": str(faulty_corpus / "011_binary.txt"), "stage": "decode", "error_type": "IngestError", "message": "binary content, not text (no character encoding fits)"},
+        {
+            "file": str(faulty_corpus / "010_fails.txt"),
+            "stage": "extract",
+            "error_type": "ValueError",
+            "message": "injected fault",
+        },
+        {
+            "file": str(faulty_corpus / "011_binary.txt"),
+            "stage": "decode",
+            "error_type": "IngestError",
+            "message": "binary content, not text (no character encoding fits)",
+        },
     ]
-    assert [r.article for r in read_extractions(tmp_path / "1" / EXTRACTIONS)] == SEED_NAMES  # the batch went on
-    assert output_bytes(tmp_path / "2") == output_bytes(tmp_path / "1")  # the same with two processes
+    assert [
+        r.article for r in read_extractions(tmp_path / "1" / EXTRACTIONS)
+    ] == SEED_NAMES  # the batch went on
+    assert output_bytes(tmp_path / "2") == output_bytes(
+        tmp_path / "1"
+    )  # the same with two processes
 
 
-def test_a_worker_that_dies_costs_its_task_only_and_the_rerun_completes(tmp_path: Path, one_job: Path) -> None:
+def test_a_worker_that_dies_costs_its_task_only_and_the_rerun_completes(
+    tmp_path: Path, one_job: Path
+) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)
     mark(SEEDS / SEED_NAMES[0], corpus / "005_dies.txt", DIE_MARK)
@@ -233,7 +274,9 @@ def test_a_worker_that_dies_costs_its_task_only_and_the_rerun_completes(tmp_path
         (str(corpus / "005_dies.txt"), "WorkerDied"),
     }
     assert report.extracted == 4
-    rerun = run_extract([corpus], out / EXTRACTIONS, jobs=2)  # the real pipeline: the marked file goes through
+    rerun = run_extract(
+        [corpus], out / EXTRACTIONS, jobs=2
+    )  # the real pipeline: the marked file goes through
     assert not rerun.failures and rerun.resumed == report.extracted and rerun.articles == 6
     keys = [(r.source, record_number(r)) for r in read_extractions(out / EXTRACTIONS)]
     assert keys == sorted({(str(p), 0) for p in corpus.iterdir()})
@@ -249,7 +292,9 @@ def test_the_graph_command_reports_failures_in_one_line_and_exits_1(
     assert len(lines(tmp_path / ERRORS)) == 1
 
 
-def test_a_clean_run_writes_an_empty_error_file_and_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_clean_run_writes_an_empty_error_file_and_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / ERRORS).write_text("old\n", encoding="utf-8")
     assert main(["extract", str(SEEDS), "-o", str(tmp_path / "x.jsonl")]) == 0
     assert (tmp_path / ERRORS).read_bytes() == b""
@@ -263,16 +308,28 @@ def test_a_failed_export_is_recorded_and_the_other_formats_written(tmp_path: Pat
     report = run_graph([SEEDS], tmp_path)
     (failure,) = report.failures
     assert failure.stage == "export" and failure.file == str(tmp_path / "graph.gexf")
-    assert all((tmp_path / name).is_file() for name in ("graph.graphml", "graph.json", "nodes.csv", "summary.json"))
+    assert all(
+        (tmp_path / name).is_file()
+        for name in ("graph.graphml", "graph.json", "nodes.csv", "summary.json")
+    )
     assert json.loads(lines(tmp_path / ERRORS)[0])["stage"] == "export"
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_a_model_that_does_not_load_stops_the_run_with_its_reason(tmp_path: Path, jobs: int) -> None:
+def test_a_model_that_does_not_load_stops_the_run_with_its_reason(
+    tmp_path: Path, jobs: int
+) -> None:
     settings = Settings(backend_options={"model_dir": str(tmp_path / "no-model")})
-    with pytest.raises(RunError, match="the pipeline does not load: FileNotFoundError: LAC model files missing"):
+    with pytest.raises(
+        RunError, match="the pipeline does not load: FileNotFoundError: LAC model files missing"
+    ):
         run_extract([SEEDS], tmp_path / "x.jsonl", jobs=jobs, settings=settings)
-    assert main(["graph", str(SEEDS), "-o", str(tmp_path / "out"), "--backend", "nope", "-j", str(jobs)]) == 2
+    assert (
+        main(
+            ["graph", str(SEEDS), "-o", str(tmp_path / "out"), "--backend", "nope", "-j", str(jobs)]
+        )
+        == 2
+    )
 
 
 # --- untrusted input cannot choose where files go ----------------------------------------------
@@ -281,7 +338,14 @@ def test_a_model_that_does_not_load_stops_the_run_with_its_reason(tmp_path: Path
 def test_record_fields_never_become_output_paths(tmp_path: Path) -> None:
     hostile = ["../../escape", "/tmp/abs", "..", "../" * 8 + "etc/x", "a/../../b", "\x00", "CON"]
     records = [
-        {"id": value, "url": value, "source": value, "article": value, "title": f"标题{i}", "text": "深圳市第三人民医院与腾讯达成战略合作。"}
+        {
+            "id": value,
+            "url": value,
+            "source": value,
+            "article": value,
+            "title": f"标题{i}",
+            "text": "深圳市第三人民医院与腾讯达成战略合作。",
+        }
         for i, value in enumerate(hostile)
     ]
     inputs = tmp_path / "in"
@@ -297,11 +361,15 @@ def test_record_fields_never_become_output_paths(tmp_path: Path) -> None:
     assert len(lines(out / EXTRACTIONS)) == len(hostile)
 
 
-def test_the_progress_bar_goes_to_stderr_only_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_progress_bar_goes_to_stderr_only_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["extract", str(SEEDS), "-o", str(tmp_path / "a.jsonl"), "--progress"]) == 0
     out, err = capsys.readouterr()
     assert "extracting" in err and "5/5" in err and "extracting" not in out
-    assert main(["extract", str(SEEDS), "-o", str(tmp_path / "b.jsonl")]) == 0  # stderr is no terminal here
+    assert (
+        main(["extract", str(SEEDS), "-o", str(tmp_path / "b.jsonl")]) == 0
+    )  # stderr is no terminal here
     assert "extracting" not in capsys.readouterr().err
 
 
@@ -315,7 +383,9 @@ def test_a_large_collection_is_split_by_record_and_resumed_by_record(
     collection = tmp_path / "in" / "news.jsonl"
     collection.parent.mkdir()
     records = [{"id": f"n{i}", "title": f"第{i}篇", "text": texts[i % 5]} for i in range(12)]
-    collection.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    collection.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
     monkeypatch.setattr("healthnews_nlp.run.SHARD_BYTES", 1000)
     with ExtractionLog(tmp_path / "plan" / EXTRACTIONS) as log:
         assert [(t.shard, t.shards) for t in plan([collection], log, jobs=2)] == [(0, 2), (1, 2)]
@@ -325,7 +395,9 @@ def test_a_large_collection_is_split_by_record_and_resumed_by_record(
     assert one.extracted == two.extracted == 12
     expected = (tmp_path / "one" / EXTRACTIONS).read_bytes()
     assert (tmp_path / "two" / EXTRACTIONS).read_bytes() == expected
-    assert [r.article for r in read_extractions(tmp_path / "two" / EXTRACTIONS)] == [f"news.jsonl:{i}" for i in range(1, 13)]
+    assert [r.article for r in read_extractions(tmp_path / "two" / EXTRACTIONS)] == [
+        f"news.jsonl:{i}" for i in range(1, 13)
+    ]
 
     kept = b"".join(expected.splitlines(keepends=True)[3:8])  # records 4 to 8 done
     (tmp_path / "two" / EXTRACTIONS).write_bytes(kept)

@@ -27,12 +27,23 @@ from healthnews_nlp.run import EXTRACTIONS, OUTPUT_NAMES, PIPELINE
 
 
 def graph_command(corpus: Path, out: Path, *options: str) -> list[str]:
-    return [sys.executable, "-m", "healthnews_nlp.cli", "graph", str(corpus), "-o", str(out), *options]
+    return [
+        sys.executable,
+        "-m",
+        "healthnews_nlp.cli",
+        "graph",
+        str(corpus),
+        "-o",
+        str(out),
+        *options,
+    ]
 
 
 def run(command: list[str], hash_seed: int) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONHASHSEED": str(hash_seed)}
-    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=600, check=False)
+    return subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=600, check=False
+    )
 
 
 def count_lines(path: Path) -> int:
@@ -56,10 +67,14 @@ def reference(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     return output_bytes(out)
 
 
-def interrupt(command: list[str], out: Path, sent: signal.Signals, *, after_lines: int) -> tuple[int, str]:
+def interrupt(
+    command: list[str], out: Path, sent: signal.Signals, *, after_lines: int
+) -> tuple[int, str]:
     """Start the command, send ``sent`` once the JSONL has ``after_lines`` lines; its exit code and stderr."""
     env = {**os.environ, "PYTHONHASHSEED": "2"}
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env
+    )
     try:
         deadline = time.monotonic() + 300
         while count_lines(out / EXTRACTIONS) < after_lines:
@@ -76,7 +91,9 @@ def interrupt(command: list[str], out: Path, sent: signal.Signals, *, after_line
 
 
 @pytest.mark.parametrize(
-    ("sent", "jobs"), [(signal.SIGKILL, "2"), (signal.SIGINT, "1"), (signal.SIGINT, "2")], ids=["sigkill-jobs2", "sigint-jobs1", "sigint-jobs2"]
+    ("sent", "jobs"),
+    [(signal.SIGKILL, "2"), (signal.SIGINT, "1"), (signal.SIGINT, "2")],
+    ids=["sigkill-jobs2", "sigint-jobs1", "sigint-jobs2"],
 )
 def test_an_interrupted_run_resumes_to_the_same_files(
     corpus: Path, reference: dict[str, bytes], tmp_path: Path, sent: signal.Signals, jobs: str
@@ -87,9 +104,14 @@ def test_an_interrupted_run_resumes_to_the_same_files(
     if sent == signal.SIGKILL:
         assert code == -signal.SIGKILL
     else:
-        assert code == 130 and "interrupted" in err and "run the same command again to resume" in err
+        assert (
+            code == 130 and "interrupted" in err and "run the same command again to resume" in err
+        )
         assert "Traceback" not in err
-    assert sorted(p.name for p in tmp_path.iterdir()) == [EXTRACTIONS, PIPELINE]  # no export, no temporary file
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        EXTRACTIONS,
+        PIPELINE,
+    ]  # no export, no temporary file
     written = count_lines(tmp_path / EXTRACTIONS)
     assert 20 <= written < total
 
@@ -108,9 +130,13 @@ def test_exports_of_a_finished_run_survive_a_rerun_killed_midway(
     first = run(graph_command(corpus / "copy0" / "seeds", tmp_path), hash_seed=4)
     assert first.returncode == 0, first.stderr
     before = output_bytes(tmp_path)
-    code, _ = interrupt(graph_command(corpus, tmp_path, "--jobs", "2"), tmp_path, signal.SIGKILL, after_lines=5 + 16)
+    code, _ = interrupt(
+        graph_command(corpus, tmp_path, "--jobs", "2"), tmp_path, signal.SIGKILL, after_lines=5 + 16
+    )
     assert code == -signal.SIGKILL
     after = output_bytes(tmp_path)
-    assert {k: v for k, v in after.items() if k != EXTRACTIONS} == {k: v for k, v in before.items() if k != EXTRACTIONS}
+    assert {k: v for k, v in after.items() if k != EXTRACTIONS} == {
+        k: v for k, v in before.items() if k != EXTRACTIONS
+    }
     assert run(graph_command(corpus, tmp_path), hash_seed=5).returncode == 0
     assert output_bytes(tmp_path) == reference

@@ -21,9 +21,15 @@ from healthnews_nlp import IngestError, read_article
 
 def test_python_tags_in_front_matter_are_refused_not_run(tmp_path: Path) -> None:
     marker = tmp_path / "ran"
-    for tag in ("!!python/object/apply:os.system", "!!python/object/new:os.system", "!!python/name:os.system"):
+    for tag in (
+        "!!python/object/apply:os.system",
+        "!!python/object/new:os.system",
+        "!!python/name:os.system",
+    ):
         page = tmp_path / "page.md"
-        page.write_text(f'---\ntitle: {tag} ["touch {marker}"]\n---\n<p>正文。</p>\n', encoding="utf-8")
+        page.write_text(
+            f'---\ntitle: {tag} ["touch {marker}"]\n---\n<p>正文。</p>\n', encoding="utf-8"
+        )
         with pytest.raises(IngestError, match="front matter is not valid YAML.*constructor"):
             read_article(page)
     assert not marker.exists()
@@ -32,7 +38,9 @@ def test_python_tags_in_front_matter_are_refused_not_run(tmp_path: Path) -> None
 def test_a_yaml_alias_bomb_costs_nothing(tmp_path: Path) -> None:
     levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for name, previous in zip("bcdefghi", "abcdefgh"):
-        levels.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")  # 9**9 strings if copied
+        levels.append(
+            f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]"
+        )  # 9**9 strings if copied
     front = "\n".join([*levels, "title: *i", "categories: *i", "author: *i", "url: *i"])
     page = tmp_path / "bomb.md"
     page.write_text(f"---\n{front}\n---\n<p>正文。</p>\n", encoding="utf-8")
