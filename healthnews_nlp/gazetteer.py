@@ -191,6 +191,10 @@ class Gazetteer:
         self._index: Mapping[str, tuple[Place, ...]] = MappingProxyType(dict(index))
         self._parents: Mapping[Place, Place] = MappingProxyType(dict(parents))
 
+    def __reduce__(self) -> tuple[type[Gazetteer], tuple[object, ...]]:
+        # read-only views do not pickle; the data does (a pipeline sent to a spawned process)
+        return (Gazetteer, (self._places, dict(self._index), dict(self._parents)))
+
     def lookup(self, name: str) -> Place | None:
         """The place written ``name``, or None if ``name`` is not a place name.
 
