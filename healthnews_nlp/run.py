@@ -320,9 +320,8 @@ def _in_process(tasks: Iterator[Task], settings: Settings) -> Iterator[tuple[Tas
 
 def _worker_main(conn: Connection, settings: Settings) -> None:
     """A worker process: load the pipeline once, then run each task the parent sends, until None."""
-    signal.signal(
-        signal.SIGINT, signal.SIG_IGN
-    )  # Ctrl-C reaches the whole group: the parent decides
+    # Ctrl-C reaches the whole process group: the parent decides what it means
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         try:
             nlp = settings.ready()

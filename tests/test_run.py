@@ -73,7 +73,9 @@ def nlp() -> Language:
     return load()
 
 
-def test_nlp_pipe_with_two_processes_equals_one(nlp: Language, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nlp_pipe_with_two_processes_equals_one(
+    nlp: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Spawned processes, as on macOS and Windows: the pipeline is pickled to them, Docs come back as bytes."""
     monkeypatch.setattr(spacy.language, "mp", multiprocessing.get_context("spawn"))
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
@@ -142,9 +144,8 @@ def test_a_rerun_of_a_finished_run_extracts_nothing_and_rewrites_the_same_files(
     one_job: Path, corpus: Path, tmp_path: Path
 ) -> None:
     shutil.copytree(one_job, tmp_path, dirs_exist_ok=True)
-    (tmp_path / ".graph.graphml.x1y2z3.tmp").write_bytes(
-        b"<graphml"
-    )  # left by a run killed while exporting
+    stale = tmp_path / ".graph.graphml.x1y2z3.tmp"  # left by a run killed while exporting
+    stale.write_bytes(b"<graphml")
     report = run_graph([corpus], tmp_path, jobs=2)
     assert report.run.extracted == 0 and report.run.resumed == len(lines(one_job / EXTRACTIONS))
     assert output_bytes(tmp_path) == output_bytes(one_job)  # the stale temporary file is gone too
@@ -256,12 +257,9 @@ def test_an_article_that_fails_is_recorded_and_the_rest_goes_on(
             "message": "binary content, not text (no character encoding fits)",
         },
     ]
-    assert [
-        r.article for r in read_extractions(tmp_path / "1" / EXTRACTIONS)
-    ] == SEED_NAMES  # the batch went on
-    assert output_bytes(tmp_path / "2") == output_bytes(
-        tmp_path / "1"
-    )  # the same with two processes
+    # the batch went on, and two processes wrote the same
+    assert [r.article for r in read_extractions(tmp_path / "1" / EXTRACTIONS)] == SEED_NAMES
+    assert output_bytes(tmp_path / "2") == output_bytes(tmp_path / "1")
 
 
 def test_a_worker_that_dies_costs_its_task_only_and_the_rerun_completes(
@@ -278,9 +276,8 @@ def test_a_worker_that_dies_costs_its_task_only_and_the_rerun_completes(
         (str(corpus / "005_dies.txt"), "WorkerDied"),
     }
     assert report.extracted == 4
-    rerun = run_extract(
-        [corpus], out / EXTRACTIONS, jobs=2
-    )  # the real pipeline: the marked file goes through
+    # the real pipeline: the marked file goes through
+    rerun = run_extract([corpus], out / EXTRACTIONS, jobs=2)
     assert not rerun.failures and rerun.resumed == report.extracted and rerun.articles == 6
     keys = [(r.source, record_number(r)) for r in read_extractions(out / EXTRACTIONS)]
     assert keys == sorted({(str(p), 0) for p in corpus.iterdir()})
@@ -371,9 +368,8 @@ def test_the_progress_bar_goes_to_stderr_only_when_asked(
     assert main(["extract", str(SEEDS), "-o", str(tmp_path / "a.jsonl"), "--progress"]) == 0
     out, err = capsys.readouterr()
     assert "extracting" in err and "5/5" in err and "extracting" not in out
-    assert (
-        main(["extract", str(SEEDS), "-o", str(tmp_path / "b.jsonl")]) == 0
-    )  # stderr is no terminal here
+    # stderr is no terminal here: no bar by default
+    assert main(["extract", str(SEEDS), "-o", str(tmp_path / "b.jsonl")]) == 0
     assert "extracting" not in capsys.readouterr().err
 
 

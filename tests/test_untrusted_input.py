@@ -37,10 +37,8 @@ def test_python_tags_in_front_matter_are_refused_not_run(tmp_path: Path) -> None
 
 def test_a_yaml_alias_bomb_costs_nothing(tmp_path: Path) -> None:
     levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for name, previous in zip("bcdefghi", "abcdefgh"):
-        levels.append(
-            f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]"
-        )  # 9**9 strings if copied
+    for name, previous in zip("bcdefghi", "abcdefgh"):  # 9**9 strings if aliases were copies
+        levels.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
     front = "\n".join([*levels, "title: *i", "categories: *i", "author: *i", "url: *i"])
     page = tmp_path / "bomb.md"
     page.write_text(f"---\n{front}\n---\n<p>正文。</p>\n", encoding="utf-8")
