@@ -68,7 +68,7 @@ class PipelinePlugin(WorkerPlugin):
         self.nlp: Any = None
 
     def setup(self, worker: Any) -> None:
-        self.nlp = self.settings.load()
+        self.nlp = self.settings.ready()
 
 
 def _run_on_worker(task: Task) -> Batch:
