@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from healthnews_nlp.atomic import atomic_open
 from healthnews_nlp.ingest.readers import read_articles
 from healthnews_nlp.models import Article, ArticleExtraction
+
+if TYPE_CHECKING:  # pragma: no cover
+    from healthnews_nlp.run import RunReport
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -39,24 +43,58 @@ def _write_extractions(extractions: Iterable[ArticleExtraction], output: Path) -
     return count
 
 
-def _articles_reporting_failures(paths: Sequence[Path], failures: list[str]) -> Iterator[Article]:
-    for result in read_articles(paths):
-        if isinstance(result, Article):
-            yield result
-        else:
-            failures.append(f"{result.source}: {result.message}")
-            print(f"error: {result.source}: {result.message}", file=sys.stderr)
+def _run_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Keyword arguments of ``run.run_extract``/``run_graph`` from the shared command-line options."""
+    from tqdm import tqdm
+
+    from healthnews_nlp.run import Failure, Settings
+
+    def report(failure: Failure) -> None:
+        tqdm.write(f"error: {failure.file}: {failure.message}", file=sys.stderr)  # above a progress bar
+
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    return {
+        "jobs": args.jobs,
+        "settings": Settings(backend=args.backend, backend_options=_backend_options(args)),
+        "fresh": args.fresh,
+        "progress": progress,
+        "on_failure": report,
+    }
+
+
+def _note_restart(run: RunReport) -> None:
+    if run.restarted:
+        print(
+            f"note: {run.output} was made by another pipeline (code, backend or lexicons changed): "
+            "extracted everything again",
+            file=sys.stderr,
+        )
+
+
+def _failed(count: int, errors: Path) -> str:
+    return f"{count} failed" + (f", listed in {errors}" if count else "")
+
+
+def _interrupted(output: Path) -> int:
+    print(f"interrupted: what was extracted is in {output}; run the same command again to resume", file=sys.stderr)
+    return 130
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from healthnews_nlp.extract import extract
-    from healthnews_nlp.nlp.pipeline import load
+    from healthnews_nlp.run import ERRORS, RunError, run_extract
 
-    failures: list[str] = []
-    nlp = load(backend=args.backend, backend_options=_backend_options(args))
-    count = _write_extractions(extract(_articles_reporting_failures(args.paths, failures), nlp), args.output)
-    print(f"{count} article(s) extracted to {args.output}; {len(failures)} failed")
-    return 1 if failures else 0
+    errors = args.output.parent / ERRORS
+    try:
+        report = run_extract(args.paths, args.output, errors=errors, **_run_options(args))
+    except KeyboardInterrupt:
+        return _interrupted(args.output)
+    except RunError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    _note_restart(report)
+    resumed = f" ({report.resumed} from an earlier run)" if report.resumed else ""
+    print(f"{report.articles} article(s) extracted to {args.output}{resumed}; {_failed(len(report.failures), errors)}")
+    return 1 if report.failures else 0
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -98,29 +136,48 @@ def _eval_table(args: argparse.Namespace) -> int:
 
 
 def _graph(args: argparse.Namespace) -> int:
-    """The whole flow: files → articles → extractions (JSONL, as made) → graph → four exports."""
-    from healthnews_nlp.extract import extract, read_extractions
-    from healthnews_nlp.graph import build_graph
-    from healthnews_nlp.nlp.pipeline import load
+    """The whole flow: files → articles → extractions (JSONL, as made) → graph → exports, errors.jsonl."""
+    from healthnews_nlp.run import ERRORS, EXTRACTIONS, RunError, run_graph
 
     out: Path = args.output
-    failures: list[str] = []
-    extractions_path = out / "extractions.jsonl"
-    nlp = load(backend=args.backend, backend_options=_backend_options(args))
-    count = _write_extractions(extract(_articles_reporting_failures(args.paths, failures), nlp), extractions_path)
-    kg = build_graph(read_extractions(extractions_path), include_articles=args.include_articles)
-    kg.communities()  # the ``community`` node attribute: Gephi colours by it from the start
-    written = kg.write(out)
-    summary = kg.summary()
-    with atomic_open(out / "summary.json") as handle:
-        json.dump(summary, handle, ensure_ascii=False, indent=2)
-    print(f"{count} article(s) -> {summary['nodes']} nodes, {summary['edges']} edges; {len(failures)} failed")
+    try:
+        report = run_graph(args.paths, out, include_articles=args.include_articles, **_run_options(args))
+    except KeyboardInterrupt:
+        return _interrupted(out / EXTRACTIONS)
+    except RunError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    summary = report.summary
+    run = report.run
+    _note_restart(run)
+    resumed = f" ({run.resumed} from an earlier run)" if run.resumed else ""
+    print(
+        f"{run.articles} article(s){resumed} -> {summary['nodes']} nodes, {summary['edges']} edges; "
+        f"{_failed(len(report.failures), out / ERRORS)}"
+    )
     print("nodes by type: " + ", ".join(f"{k} {v}" for k, v in summary["node_types"].items()))
     print("relations: " + ", ".join(f"{k} {v}" for k, v in summary["relations"].items()))
     if summary["top_partners"]:
         print("top partners: " + ", ".join(f"{p['label']} ({p['partners']})" for p in summary["top_partners"][:5]))
-    print("written: " + ", ".join(str(p) for p in [extractions_path, *written, out / "summary.json"]))
-    return 1 if failures else 0
+    print("written: " + ", ".join(str(p) for p in report.written))
+    return 1 if report.failures else 0
+
+
+def _add_run_options(command: argparse.ArgumentParser) -> None:
+    """Options of the commands that run the pipeline over a corpus (``extract``, ``graph``)."""
+    _add_backend_arguments(command)
+    command.add_argument(
+        "-j", "--jobs", type=int, default=1, help="worker processes (default 1; 0: one per core)"
+    )
+    command.add_argument(
+        "--fresh", action="store_true", help="start over instead of resuming from the extractions already written"
+    )
+    command.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: when stderr is a terminal)",
+    )
 
 
 def _bench_ner(args: argparse.Namespace) -> int:
@@ -183,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract = commands.add_parser("extract", help="entities and relations per article (gold-format JSONL)")
     extract.add_argument("paths", nargs="+", type=Path, help="files or directories")
     extract.add_argument("-o", "--output", type=Path, default=Path("out/extractions.jsonl"))
-    _add_backend_arguments(extract)
+    _add_run_options(extract)
     extract.set_defaults(handler=_extract)
 
     evaluate = commands.add_parser("evaluate", help="score predictions against a gold directory")
@@ -195,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     graph = commands.add_parser("graph", help="the whole flow: extract and build the knowledge graph")
     graph.add_argument("paths", nargs="+", type=Path, help="files or directories")
     graph.add_argument("-o", "--output", type=Path, default=Path("out"), help="output folder")
-    _add_backend_arguments(graph)
+    _add_run_options(graph)
     graph.add_argument("--include-articles", action="store_true", help="add article nodes with MENTIONS edges")
     graph.set_defaults(handler=_graph)
 

@@ -62,7 +62,8 @@ def _extract_stream(nlp: Language, articles: Iterable[Article], batch_size: int)
             article = waiting.popleft()
             doc._.skip_spans = (article.dateline,) if article.dateline else ()
             if Doc.has_extension("article_date"):
-                doc._.article_date = article.date
+                # an ISO string, not a datetime: the Doc stays serialisable (Doc.to_bytes, n_process)
+                doc._.article_date = article.date.isoformat() if article.date else None
             yield doc, article
 
     for doc, article in nlp.pipe(docs(), as_tuples=True, batch_size=batch_size):

@@ -192,6 +192,10 @@ class Gazetteer:
         self._parents: Mapping[Place, Place] = MappingProxyType(dict(parents))
         self._starts = frozenset(key.strip()[:2] for key in index if len(key.strip()) >= 2)
 
+    def __reduce__(self) -> tuple[type[Gazetteer], tuple[object, ...]]:
+        # read-only views do not pickle; the data does (a pipeline sent to a spawned process)
+        return (Gazetteer, (self._places, dict(self._index), dict(self._parents)))
+
     def lookup(self, name: str) -> Place | None:
         """The place written ``name``, or None if ``name`` is not a place name.
 

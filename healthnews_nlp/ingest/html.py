@@ -11,6 +11,7 @@ dropped.
 from __future__ import annotations
 
 import html as html_lib
+import re
 from html.parser import HTMLParser
 
 from healthnews_nlp.ingest.builder import TextBuilder
@@ -25,6 +26,10 @@ BLOCK_TAGS = frozenset(
 # closing tag that never comes would drop the whole body. Its text-bearing children
 # (``title``, ``script``, ``style``) are skipped on their own.
 SKIPPED_TAGS = frozenset("script style noscript template title svg math iframe object".split())
+# The end of a DOCTYPE's internal subset, looked for within a bounded window so that many
+# unclosed subsets cost linear time.
+_SUBSET_END = re.compile(r"\]\s*>")
+_SUBSET_LIMIT = 1 << 14
 
 
 class _VisibleText(HTMLParser):
@@ -88,6 +93,23 @@ class _VisibleText(HTMLParser):
         if self._source.startswith(";", end - self._base):
             end += 1
         self.builder.add(decoded, start, end)
+
+    def parse_html_declaration(self, i: int) -> int:
+        """Skip a DOCTYPE whole, internal subset included.
+
+        The standard tokenizer ends ``<!DOCTYPE x [<!ENTITY a "b">]>`` at the
+        first ``>``, so the rest of the subset would show as text. Its entity
+        declarations are never used either way: references to them stay as
+        written (``&a;``), as they would in a browser.
+        """
+        raw = self.rawdata
+        close = raw.find(">", i + 9)
+        bracket = raw.find("[", i + 9, close if close >= 0 else len(raw))
+        if raw[i : i + 9].lower() == "<!doctype" and bracket >= 0:
+            end = _SUBSET_END.search(raw, bracket + 1, bracket + 1 + _SUBSET_LIMIT)
+            if end is not None:
+                return end.end()
+        return int(super().parse_html_declaration(i))
 
     def handle_entityref(self, name: str) -> None:
         self._reference(html_lib.unescape(f"&{name};"), len(name) + 1)

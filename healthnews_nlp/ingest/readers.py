@@ -165,6 +165,25 @@ def read_articles(
         logger.warning("%d file(s) or record(s) could not be read:\n%s", len(failures), report)
 
 
+def iter_files(paths: str | Path | Iterable[str | Path]) -> Iterator[Path]:
+    """The files :func:`read_articles` reads under ``paths``, in its order (hidden ones skipped)."""
+    return _expand(paths)
+
+
+def read_file(path: Path, *, max_bytes: int = MAX_ARTICLE_BYTES) -> Iterator[Article | IngestFailure]:
+    """The articles of one file (one, or one per record of a collection) and its failures.
+
+    :func:`read_articles` for one file, without the end-of-batch log report:
+    for callers that keep their own (the corpus runner's ``errors.jsonl``).
+    """
+    return _read_path(path, max_bytes=max_bytes)
+
+
+def source_name(path: Path) -> str:
+    """The ``Article.source`` (and ``IngestFailure.source``) of the file at ``path``."""
+    return _display_path(path)
+
+
 def _expand(paths: str | Path | Iterable[str | Path]) -> Iterator[Path]:
     roots = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     for root in roots:

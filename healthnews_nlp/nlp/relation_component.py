@@ -19,7 +19,11 @@ def _relations(doc: Doc) -> tuple[Relation, ...]:
 
 
 def register_relation_extensions() -> None:
-    """``doc._.relations`` and ``doc._.article_date`` (resolves 9月22日 to a year)."""
+    """``doc._.relations`` and ``doc._.article_date`` (resolves 9月22日 to a year).
+
+    ``article_date`` takes a date, a datetime or an ISO string; an ISO string
+    keeps the Doc serialisable (``Doc.to_bytes``, ``nlp.pipe(n_process=N)``).
+    """
     if not Doc.has_extension("relations"):
         Doc.set_extension("relations", getter=_relations)
     if not Doc.has_extension("article_date"):
@@ -38,12 +42,25 @@ class RelationExtractor:
         if state is None:
             raise ValueError("healthnews_relations needs healthnews_ner before it in the pipeline")
         view, mentions, entities = state
-        article_date = doc._.article_date
-        if isinstance(article_date, datetime):
-            article_date = article_date.date()
-        finder = RelationFinder(view, mentions, entities, article_date if isinstance(article_date, date) else None)
-        doc.user_data[RELATIONS_KEY] = [r.model_dump() for r in finder.find()]
+        finder = RelationFinder(view, mentions, entities, _day(doc._.article_date))
+        # JSON-mode dumps (dates as ISO strings): user_data must stay msgpack-serialisable, so
+        # that Doc.to_bytes, DocBin and nlp.pipe(n_process=N) can carry the Doc between processes.
+        doc.user_data[RELATIONS_KEY] = [r.model_dump(mode="json") for r in finder.find()]
         return doc
+
+
+def _day(value: object) -> date | None:
+    """The article's day from ``doc._.article_date``: a datetime, a date or an ISO string."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
 
 
 @Language.factory("healthnews_relations", default_config={}, requires=["doc.ents"], assigns=["doc._.relations"])

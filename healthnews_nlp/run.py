@@ -1,0 +1,879 @@
+"""Running the pipeline over a corpus: in parallel, streaming, resumable, with an error report.
+
+What ``healthnews-nlp extract`` and ``healthnews-nlp graph`` do over many files:
+
+* **Streaming.** Workers read, clean and analyse the files a batch of
+  articles at a time; each extraction is appended to ``extractions.jsonl``
+  and flushed as soon as it is made. Memory holds the work in flight and an
+  index of the records written (source, record number, offset), never the corpus.
+* **Parallel.** With ``jobs > 1``, that many worker processes, each loading
+  the model once, each taking a few files at a time and reading, cleaning and
+  analysing them itself; a large collection file is split between them by
+  record. The parent process only writes.
+* **Resumable.** A run that is killed (Ctrl-C, SIGKILL, a crash) leaves every
+  finished extraction in the JSONL. The next run into the same place reads it
+  back, drops a last line the kill cut short, skips the articles it holds
+  and extracts the rest, provided the same pipeline made them (code,
+  backend and lexicons are fingerprinted beside the JSONL).
+* **Deterministic.** When extraction ends, the JSONL is put in canonical
+  order (source path, then record number; an atomic rewrite, only when the
+  order of arrival differed), and the graph is built from that order. One
+  job or several, in one go or resumed: the same input gives the same bytes.
+* **Errors.** A file or article that fails is recorded with its stage and the
+  rest goes on; :func:`write_errors` writes them, sorted, to ``errors.jsonl``.
+  Stages: ``read``, ``decode``, ``parse``, ``clean`` (reading a file or a
+  record), ``extract`` (the NLP pipeline) and ``export`` (writing the graph).
+* **Contained.** Output file names are fixed (:data:`OUTPUT_NAMES`); nothing
+  read from the input (ids, URLs, sources) ever becomes a path.
+
+The same units of work (:class:`Task`, :func:`run_task`) run on a Dask
+cluster in :mod:`healthnews_nlp.distributed`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import glob
+import hashlib
+import json
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from spacy.language import Language
+
+from healthnews_nlp.atomic import atomic_open
+from healthnews_nlp.errors import HealthNewsError
+from healthnews_nlp.extract import extract, read_extractions
+from healthnews_nlp.graph import KnowledgeGraph, build_graph
+from healthnews_nlp.ingest.readers import iter_files, read_file, source_name
+from healthnews_nlp.models import Article, ArticleExtraction, IngestFailure, Record
+
+__all__ = [
+    "ERRORS",
+    "EXTRACTIONS",
+    "OUTPUT_NAMES",
+    "PIPELINE",
+    "SUMMARY",
+    "Batch",
+    "ExtractionLog",
+    "Failure",
+    "GraphReport",
+    "InputFile",
+    "RunError",
+    "RunReport",
+    "Settings",
+    "Task",
+    "collect",
+    "export_graph",
+    "graph_of",
+    "plan",
+    "record_number",
+    "run_extract",
+    "run_graph",
+    "run_task",
+    "usable_cores",
+    "write_errors",
+]
+
+EXTRACTIONS = "extractions.jsonl"
+ERRORS = "errors.jsonl"
+SUMMARY = "summary.json"
+PIPELINE = "extractions.pipeline.json"
+#: Every file a ``graph`` run writes into its output folder; nothing else is ever written there.
+OUTPUT_NAMES = (
+    EXTRACTIONS,
+    PIPELINE,
+    ERRORS,
+    SUMMARY,
+    "graph.graphml",
+    "graph.gexf",
+    "graph.json",
+    "nodes.csv",
+    "edges.csv",
+)
+
+SHARD_BYTES = 4 * 1024 * 1024
+"""A file larger than this is split between the worker processes, record by record."""
+
+TASK_BYTES = 1024 * 1024
+"""Small files go together into one task up to this size (and :func:`plan`'s ``files_per_task``)."""
+
+
+class RunError(HealthNewsError):
+    """A run cannot start or go on: its output is in use, or the model does not load."""
+
+
+class Failure(Record):
+    """One line of ``errors.jsonl``: which file (or ``file:record``) failed, at which stage, and why."""
+
+    file: str
+    stage: str
+    error_type: str
+    message: str
+
+    @classmethod
+    def of(cls, file: str, stage: str, error: BaseException) -> Failure:
+        """The failure an exception stands for."""
+        return cls(
+            file=file,
+            stage=stage,
+            error_type=type(error).__name__,
+            message=str(error) or repr(error),
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a worker builds its pipeline; picklable, as it travels to worker processes."""
+
+    backend: str = "lac"
+    backend_options: dict[str, Any] = field(default_factory=dict)
+    lexicon_dir: str | None = None
+    batch_size: int = 16
+
+    def load(self) -> Language:
+        """The pipeline these settings describe (``healthnews_nlp.load``)."""
+        from healthnews_nlp.nlp.pipeline import load
+
+        return load(
+            backend=self.backend, backend_options=self.backend_options, lexicon_dir=self.lexicon_dir
+        )
+
+    def fingerprint(self) -> dict[str, Any]:
+        """What extractions depend on: this package's code and data, the backend and its options, extra lexicons.
+
+        Kept beside the JSONL (``*.pipeline.json``): a run resumes only from
+        extractions the same pipeline made.
+        """
+        return {
+            "healthnews_nlp": _package_digest(),
+            "backend": self.backend,
+            "backend_options": json.loads(
+                json.dumps(self.backend_options, sort_keys=True, default=str)
+            ),
+            "lexicon_dir": self.lexicon_dir,
+            "lexicons": _digest(Path(self.lexicon_dir), ("*",)) if self.lexicon_dir else None,
+        }
+
+    def ready(self) -> Language:
+        """The pipeline, its model loaded (backends load on first use), or a RunError saying why not.
+
+        A model that cannot load stops the run once, with its reason, rather
+        than failing every article.
+        """
+        try:
+            nlp = self.load()
+            nlp("北京")
+        except Exception as error:  # any reason at all: say it
+            raise RunError(
+                f"the pipeline does not load: {type(error).__name__}: {error}"
+            ) from error
+        return nlp
+
+
+@functools.lru_cache(maxsize=1)
+def _package_digest() -> str:
+    """This package's code and data files, hashed (a few milliseconds, once per process)."""
+    return _digest(Path(__file__).parent, ("*.py", "resources/*"))
+
+
+def _digest(folder: Path, patterns: tuple[str, ...]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted({p for pattern in patterns for p in folder.rglob(pattern) if p.is_file()}):
+        digest.update(str(path.relative_to(folder)).encode("utf-8", "backslashreplace") + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its affinity mask, not the machine's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A file to read; ``done`` are its record numbers already extracted (0: a file that is one article)."""
+
+    path: Path
+    source: str
+    done: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit of work: a few small files, or every ``shards``-th result of a large one from ``shard`` on.
+
+    Small files go together so that one backend call analyses articles of
+    several files (LAC is a third faster on batches of 16 articles than one
+    by one); a large collection is split so that every worker has a part.
+    """
+
+    files: tuple[InputFile, ...]
+    shard: int = 0
+    shards: int = 1
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Part of a task's result, sent as soon as it is made; ``last`` closes the task.
+
+    ``extractions`` are ``(source, record, JSON line)``: the record number is
+    0 for a file that is one article.
+    """
+
+    extractions: tuple[tuple[str, int, str], ...] = ()
+    failures: tuple[Failure, ...] = ()
+    last: bool = False
+
+
+# --- the work of one task (in a worker process, in the parent, or on a Dask worker) ------------
+
+
+def run_task(task: Task, nlp: Language, batch_size: int = 16) -> Iterator[Batch]:
+    """Read the task's files and extract their articles, ``batch_size`` at a time; the last batch says so."""
+    articles: list[Article] = []
+    failures: list[Failure] = []
+    for item in _read(task):
+        if isinstance(item, Failure):
+            failures.append(item)
+        else:
+            articles.append(item)
+        if len(articles) >= batch_size:
+            yield _extract_batch(articles, nlp, failures)
+            articles, failures = [], []
+    yield _extract_batch(articles, nlp, failures, last=True)
+
+
+def _read(task: Task) -> Iterator[Article | Failure]:
+    for file in task.files:
+        try:
+            for index, result in enumerate(read_file(file.path)):
+                if index % task.shards != task.shard:
+                    continue
+                if isinstance(result, IngestFailure):
+                    yield Failure(
+                        file=result.source,
+                        stage=result.stage,
+                        error_type=result.error_type,
+                        message=result.message,
+                    )
+                elif (result.record or 0) not in file.done:
+                    yield result
+        except Exception as error:  # noqa: BLE001  a reader's bug loses the rest of this file, not the batch
+            if task.shard == 0:
+                yield Failure.of(file.source, "read", error)
+
+
+def _extract_batch(
+    articles: list[Article], nlp: Language, failures: list[Failure], *, last: bool = False
+) -> Batch:
+    made, failed = _extract_each(articles, nlp)
+    return Batch(tuple(made), (*failures, *failed), last)
+
+
+def _extract_each(
+    articles: list[Article], nlp: Language
+) -> tuple[list[tuple[str, int, str]], list[Failure]]:
+    """Extract a batch; when it fails, each article alone, so one bad article fails alone."""
+    if not articles:
+        return [], []
+    try:
+        extractions = list(extract(articles, nlp, batch_size=len(articles)))
+    except Exception as error:  # noqa: BLE001  one article's failure must not stop the batch
+        if len(articles) == 1:
+            article = articles[0]
+            where = (
+                article.source if article.record is None else f"{article.source}:{article.record}"
+            )
+            return [], [Failure.of(where, "extract", error)]
+        made: list[tuple[str, int, str]] = []
+        failed: list[Failure] = []
+        for article in articles:
+            one_made, one_failed = _extract_each([article], nlp)
+            made += one_made
+            failed += one_failed
+        return made, failed
+    return [
+        (a.source, a.record or 0, e.model_dump_json()) for a, e in zip(articles, extractions)
+    ], []
+
+
+# --- where tasks run ---------------------------------------------------------------------------
+
+
+def _in_process(tasks: Iterator[Task], settings: Settings) -> Iterator[tuple[Task, Batch]]:
+    nlp = settings.ready()
+    for task in tasks:
+        for batch in run_task(task, nlp, settings.batch_size):
+            yield task, batch
+
+
+def _worker_main(conn: Connection, settings: Settings) -> None:
+    """A worker process: load the pipeline once, then run each task the parent sends, until None."""
+    # Ctrl-C reaches the whole process group: the parent decides what it means
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        try:
+            nlp = settings.ready()
+        except RunError as error:  # the parent raises it
+            conn.send(error)
+            return
+        while (task := conn.recv()) is not None:
+            for batch in run_task(task, nlp, settings.batch_size):
+                conn.send(batch)
+    except (EOFError, OSError):  # the parent is gone (killed): nothing to send results to
+        return
+
+
+class _Worker:
+    """A worker process, its end of the pipe and the task it is on."""
+
+    def __init__(self, context: Any, settings: Settings) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(
+            target=_worker_main, args=(child, settings), name="healthnews-nlp-worker", daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.task: Task | None = None
+
+    def give(self, task: Task | None) -> None:
+        self.task = task
+        if task is not None:
+            with contextlib.suppress(OSError):  # a worker already dead: its sentinel tells
+                self.conn.send(task)
+
+    def stop(self) -> None:
+        if self.task is None:
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
+            self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+        self.conn.close()
+
+
+def _in_processes(
+    tasks: Iterator[Task], settings: Settings, jobs: int
+) -> Iterator[tuple[Task, Batch]]:
+    """Run the tasks in ``jobs`` worker processes, yielding batches as they arrive.
+
+    Processes are spawned, not forked: the parent may hold threads (ONNX
+    Runtime's, a notebook's), which a fork would copy in an unknown state.
+    A worker that dies (killed, out of memory) costs the rest of its task,
+    which is reported, and is replaced.
+    """
+    context = multiprocessing.get_context("spawn")
+    workers: list[_Worker] = []
+    try:
+        workers = [_Worker(context, settings) for _ in range(jobs)]
+        for worker in workers:
+            worker.give(next(tasks, None))
+        while busy := [w for w in workers if w.task is not None]:
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+            for index, worker in enumerate(workers):
+                task = worker.task
+                if task is None or not ({worker.conn, worker.process.sentinel} & ready):
+                    continue
+                message = _receive(worker.conn) if worker.conn in ready else None
+                if isinstance(message, BaseException):
+                    raise message
+                if isinstance(message, Batch):
+                    yield task, message
+                    if message.last:
+                        worker.give(next(tasks, None))
+                    continue
+                worker.process.join()
+                reason = (
+                    f"the worker process ended (exit code {worker.process.exitcode}) on this file or one read "
+                    "with it; its articles not in the JSONL are extracted again by the next run"
+                )
+                died = tuple(
+                    Failure(file=f.source, stage="extract", error_type="WorkerDied", message=reason)
+                    for f in task.files
+                )
+                worker.task = None
+                yield task, Batch(failures=died, last=True)
+                following = next(tasks, None)
+                if following is not None:
+                    workers[index] = _Worker(context, settings)
+                    workers[index].give(following)
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
+def _receive(conn: Connection) -> object:
+    try:
+        return conn.recv()
+    except (EOFError, OSError):
+        return None
+
+
+# --- the JSONL ---------------------------------------------------------------------------------
+
+
+def record_number(extraction: ArticleExtraction) -> int | None:
+    """The record number an extraction's ``article`` names (0: the whole file), or None."""
+    name = Path(extraction.source).name
+    if extraction.article == name:
+        return 0
+    number = extraction.article.removeprefix(f"{name}:")
+    return int(number) if number != extraction.article and number.isdigit() else None
+
+
+class ExtractionLog:
+    """The extractions JSONL of a run: read back on resume, appended and flushed per record, sorted at the end.
+
+    Opening it locks its folder (a second run into the same place is refused
+    rather than interleaved) and removes temporary files an earlier, killed
+    run left behind (see :data:`OUTPUT_NAMES`). A line that does not read back
+    as an extraction (the last one, cut by a kill) is dropped; its article is
+    extracted again. With a ``pipeline`` fingerprint, the JSONL is kept only
+    when the fingerprint beside it (``<name>.pipeline.json``) is the same:
+    extractions of another pipeline (other code, backend or lexicons) are
+    dropped and ``restarted`` is set.
+    """
+
+    def __init__(
+        self, path: str | Path, *, fresh: bool = False, pipeline: dict[str, Any] | None = None
+    ) -> None:
+        self.path = Path(path)
+        self.fresh = fresh
+        self.pipeline = pipeline
+        self.pipeline_path = self.path.with_name(f"{self.path.stem}.pipeline.json")
+        self.restarted = False
+        # source -> record number -> (offset, length) of its line
+        self._rows: dict[str, dict[int, tuple[int, int]]] = {}
+        self._size = 0
+        self._last: tuple[str, int] | None = None
+        self._canonical = True
+        self._handle: IO[bytes] | None = None
+        self._lock: int | None = None
+        self.resumed = 0
+        self.added = 0
+        self.dropped = 0
+
+    def __enter__(self) -> ExtractionLog:
+        folder = self.path.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        self._lock = _lock_folder(folder)
+        try:
+            for name in {*OUTPUT_NAMES, self.path.name, self.pipeline_path.name}:
+                for stale in folder.glob(f".{glob.escape(name)}.*.tmp"):
+                    stale.unlink(missing_ok=True)
+            self.restarted = not self.fresh and self._made_by_another_pipeline()
+            if self.fresh or self.restarted:
+                self.path.unlink(missing_ok=True)
+            if self.pipeline is not None:
+                with atomic_open(self.pipeline_path) as handle:
+                    json.dump(self.pipeline, handle, ensure_ascii=False, indent=2, sort_keys=True)
+            self._load()
+            self.resumed = sum(len(rows) for rows in self._rows.values())
+            self._handle = self.path.open("ab")
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        if self._lock is not None:
+            os.close(self._lock)  # releases the flock
+            self._lock = None
+
+    def _made_by_another_pipeline(self) -> bool:
+        if self.pipeline is None or not self.path.exists() or not self.path.stat().st_size:
+            return False
+        # no fingerprint, or a broken one: nothing says it is the same
+        try:
+            return bool(json.loads(self.pipeline_path.read_text(encoding="utf-8")) != self.pipeline)
+        except (OSError, ValueError):
+            return True
+
+    def done(self, source: str) -> frozenset[int]:
+        """Record numbers of ``source`` the JSONL holds (0: the file is one article, done)."""
+        return frozenset(self._rows.get(source, ()))
+
+    def __len__(self) -> int:
+        return self.resumed + self.added
+
+    def append(self, source: str, record: int, line: str) -> bool:
+        """Write one extraction and flush it; False (nothing written) when the article is already there."""
+        if record in self._rows.get(source, ()):
+            return False
+        assert self._handle is not None, "use the log in a with block"
+        data = line.encode("utf-8") + b"\n"
+        self._handle.write(data)
+        self._handle.flush()  # a kill now loses at most this line's tail, dropped on resume
+        self._remember(source, record, self._size, len(data))
+        self._size += len(data)
+        self.added += 1
+        return True
+
+    def finish(self) -> None:
+        """Make the file durable and canonical: sorted by source and record, one line per article."""
+        if self._handle is not None:
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+            self._handle = None
+        if not self._canonical:
+            self._rewrite()
+
+    def _remember(self, source: str, record: int, offset: int, length: int) -> None:
+        self._rows.setdefault(source, {})[record] = (offset, length)
+        key = (source, record)
+        if self._last is not None and key < self._last:
+            self._canonical = False
+        self._last = key
+
+    def _load(self) -> None:
+        if not self.path.exists():
+            return
+        offset = 0
+        with self.path.open("rb") as handle:
+            for line in handle:
+                key = _key(line)
+                if key is None or key[1] in self._rows.get(key[0], ()):
+                    self._canonical = False  # left out: cut short, unreadable, blank or a repeat
+                    if key is None and line.strip():
+                        self.dropped += 1
+                else:
+                    self._remember(*key, offset, len(line))
+                offset += len(line)
+        self._size = offset
+        if not self._canonical:
+            self._rewrite()
+
+    def _rewrite(self) -> None:
+        """Write the indexed lines in canonical order to a new file that replaces the old one."""
+        position = 0
+        with self.path.open("rb") as old, atomic_open(self.path, "wb") as new:
+            for source in sorted(self._rows):
+                rows = self._rows[source]
+                for record in sorted(rows):
+                    offset, length = rows[record]
+                    old.seek(offset)
+                    new.write(old.read(length))
+                    rows[record] = (position, length)
+                    position += length
+        self._size = position
+        self._last = max(((s, max(r)) for s, r in self._rows.items() if r), default=None)
+        self._canonical = True
+
+
+def _key(line: bytes) -> tuple[str, int] | None:
+    if not line.endswith(b"\n"):
+        return None  # cut short by a kill
+    try:
+        extraction = ArticleExtraction.model_validate_json(line)
+    except ValueError:
+        return None
+    record = record_number(extraction)
+    return None if record is None else (extraction.source, record)
+
+
+def _lock_folder(folder: Path) -> int | None:
+    """An exclusive lock on ``folder`` (flock on its descriptor), held until the descriptor closes."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover  (not POSIX: no lock)
+        return None
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise RunError(
+            f"{folder}: another run is writing there; wait for it or choose another folder"
+        ) from None
+    return descriptor
+
+
+# --- runs --------------------------------------------------------------------------------------
+
+
+def plan(
+    paths: str | Path | Iterable[str | Path],
+    log: ExtractionLog,
+    *,
+    jobs: int = 1,
+    files_per_task: int = 16,
+) -> list[Task]:
+    """The tasks for ``paths``, in canonical order; files the log holds whole are left out.
+
+    Up to ``files_per_task`` small files (together at most :data:`TASK_BYTES`)
+    make one task; a file over :data:`SHARD_BYTES` is split into ``jobs`` tasks.
+    """
+    tasks: list[Task] = []
+    group: list[InputFile] = []
+    group_bytes = 0
+    seen: set[str] = set()
+    for source, path in sorted((source_name(p), p) for p in iter_files(paths)):
+        done = log.done(source)
+        if source in seen or 0 in done:
+            continue
+        seen.add(source)
+        file = InputFile(path, source, done)
+        size = _size(path)
+        if jobs > 1 and size > SHARD_BYTES:
+            tasks.extend(Task((file,), shard, jobs) for shard in range(jobs))
+            continue
+        if group and (len(group) >= files_per_task or group_bytes + size > TASK_BYTES):
+            tasks.append(Task(tuple(group)))
+            group, group_bytes = [], 0
+        group.append(file)
+        group_bytes += size
+    if group:
+        tasks.append(Task(tuple(group)))
+    return tasks
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+@dataclass
+class RunReport:
+    """What an extraction run did: articles extracted now and found from before, what failed.
+
+    ``dropped`` counts JSONL lines that did not read back (their articles were
+    extracted again); ``restarted`` says the JSONL was made by another
+    pipeline and was started over.
+    """
+
+    output: Path
+    extracted: int
+    resumed: int
+    dropped: int
+    failures: list[Failure]
+    restarted: bool = False
+
+    @property
+    def articles(self) -> int:
+        """Articles in the JSONL now."""
+        return self.extracted + self.resumed
+
+
+@dataclass
+class GraphReport:
+    """What a graph run did: the extraction run, the graph, the files written, every failure."""
+
+    run: RunReport
+    graph: KnowledgeGraph
+    summary: dict[str, Any]
+    written: list[Path]
+    failures: list[Failure]
+
+
+def run_extract(
+    paths: str | Path | Iterable[str | Path],
+    output: str | Path,
+    *,
+    jobs: int = 1,
+    settings: Settings | None = None,
+    fresh: bool = False,
+    progress: bool = False,
+    on_failure: Callable[[Failure], None] | None = None,
+    errors: str | Path | None = None,
+) -> RunReport:
+    """Extract every article under ``paths`` into the JSONL ``output``, resuming what it holds.
+
+    Parameters
+    ----------
+    jobs
+        Worker processes; 1 runs in this process, 0 means one per core.
+    settings
+        The pipeline to load (backend, options, lexicons).
+    fresh
+        Start over: drop what ``output`` holds instead of resuming from it.
+    progress
+        Show a progress bar (tqdm, on stderr).
+    on_failure
+        Called with each failure as it happens (the CLI prints it).
+    errors
+        Where to write the failures (``errors.jsonl``), if anywhere.
+
+    Raises
+    ------
+    RunError
+        Another run holds the folder, or the pipeline does not load.
+    KeyboardInterrupt
+        After stopping the workers; what was extracted is in ``output``.
+    """
+    settings = settings or Settings()
+    with ExtractionLog(output, fresh=fresh, pipeline=settings.fingerprint()) as log:
+        run = _extract_into(
+            log, paths, jobs=jobs, settings=settings, progress=progress, on_failure=on_failure
+        )
+        if errors is not None:
+            write_errors(errors, run.failures)
+    return run
+
+
+def run_graph(
+    paths: str | Path | Iterable[str | Path],
+    folder: str | Path,
+    *,
+    include_articles: bool = False,
+    jobs: int = 1,
+    settings: Settings | None = None,
+    fresh: bool = False,
+    progress: bool = False,
+    on_failure: Callable[[Failure], None] | None = None,
+) -> GraphReport:
+    """The whole flow into ``folder``: extractions (resumable), the graph, every export and ``errors.jsonl``.
+
+    Parameters are those of :func:`run_extract`; ``include_articles`` adds
+    article nodes. Exports are atomic: a killed run leaves the previous
+    complete files, or none. A failed export is recorded, the others written.
+    """
+    folder = Path(folder)
+    settings = settings or Settings()
+    with ExtractionLog(folder / EXTRACTIONS, fresh=fresh, pipeline=settings.fingerprint()) as log:
+        run = _extract_into(
+            log, paths, jobs=jobs, settings=settings, progress=progress, on_failure=on_failure
+        )
+        kg = graph_of(log.path, include_articles=include_articles)
+        written, summary, export_failures = export_graph(kg, folder)
+        for failure in export_failures:
+            if on_failure is not None:
+                on_failure(failure)
+        failures = [*run.failures, *export_failures]
+        write_errors(folder / ERRORS, failures)
+    files = [log.path, log.pipeline_path, *written, folder / ERRORS]
+    return GraphReport(run, kg, summary, files, failures)
+
+
+def _extract_into(
+    log: ExtractionLog,
+    paths: str | Path | Iterable[str | Path],
+    *,
+    jobs: int,
+    settings: Settings,
+    progress: bool,
+    on_failure: Callable[[Failure], None] | None,
+) -> RunReport:
+    jobs = jobs if jobs > 0 else usable_cores()
+    tasks = plan(paths, log, jobs=jobs, files_per_task=settings.batch_size)
+    if jobs == 1 or len(tasks) <= 1:
+        work = _in_process(iter(tasks), settings)
+    else:
+        work = _in_processes(iter(tasks), settings, min(jobs, len(tasks)))
+    failures = collect(
+        work,
+        log,
+        progress=progress,
+        total=sum(len(t.files) for t in tasks if t.shard == 0),
+        on_failure=on_failure,
+    )
+    log.finish()
+    return RunReport(log.path, log.added, log.resumed, log.dropped, failures, log.restarted)
+
+
+def collect(
+    work: Iterable[tuple[Task, Batch]],
+    log: ExtractionLog,
+    *,
+    total: int,
+    progress: bool = False,
+    on_failure: Callable[[Failure], None] | None = None,
+) -> list[Failure]:
+    """Append every batch's extractions to ``log`` as they arrive; the failures, in arrival order.
+
+    ``total`` is the number of files, for the progress bar.
+    """
+    from tqdm import tqdm
+
+    failures: list[Failure] = []
+    with tqdm(
+        total=total,
+        unit="file",
+        desc="extracting",
+        file=sys.stderr,
+        disable=not progress,
+        dynamic_ncols=True,
+    ) as bar:
+        for task, batch in work:
+            for source, record, line in batch.extractions:
+                log.append(source, record, line)
+            for failure in batch.failures:
+                failures.append(failure)
+                if on_failure is not None:
+                    on_failure(failure)
+            if batch.last and task.shard == 0:
+                bar.update(len(task.files))
+                bar.set_postfix(articles=len(log), failed=len(failures), refresh=False)
+    return failures
+
+
+def graph_of(extractions: str | Path, *, include_articles: bool = False) -> KnowledgeGraph:
+    """The graph of a run's JSONL, read line by line, with its Louvain ``community`` node
+    attribute, so Gephi can colour by community the moment the file opens."""
+    kg = build_graph(read_extractions(extractions), include_articles=include_articles)
+    kg.communities()
+    return kg
+
+
+def export_graph(
+    kg: KnowledgeGraph, folder: str | Path
+) -> tuple[list[Path], dict[str, Any], list[Failure]]:
+    """Every export and ``summary.json``, each atomic; a format that fails is recorded, the others written."""
+    folder = Path(folder)
+    written: list[Path] = []
+    failures: list[Failure] = []
+    for fmt in ("graphml", "gexf", "json", "csv"):
+        try:
+            written.extend(kg.write(folder, formats=[fmt]))
+        except Exception as error:  # noqa: BLE001  one format failing must not cost the others
+            file = getattr(error, "path", str(folder / f"graph.{fmt}"))
+            failures.append(
+                Failure(
+                    file=file,
+                    stage="export",
+                    error_type=type(error).__name__,
+                    message=getattr(error, "reason", str(error)),
+                )
+            )
+    summary = kg.summary()
+    try:
+        with atomic_open(folder / SUMMARY) as handle:
+            json.dump(summary, handle, ensure_ascii=False, indent=2)
+        written.append(folder / SUMMARY)
+    except OSError as error:
+        failures.append(Failure.of(str(folder / SUMMARY), "export", error))
+    return written, summary, failures
+
+
+def write_errors(path: str | Path, failures: Iterable[Failure]) -> Path:
+    """``errors.jsonl``: one failure a line, sorted; an empty file when nothing failed."""
+    ordered = sorted(set(failures), key=lambda f: (f.file, f.stage, f.error_type, f.message))
+    with atomic_open(path) as handle:
+        for failure in ordered:
+            handle.write(failure.model_dump_json() + "\n")
+    return Path(path)

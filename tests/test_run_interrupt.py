@@ -1,0 +1,142 @@
+"""A ``healthnews-nlp graph`` run killed in the middle, then run again: no partial export, nothing twice.
+
+The command runs in a child process (the console entry point through
+``python -m healthnews_nlp.cli``) on the seeds and the shared corpus (65
+files), with the real LAC model, and is sent SIGINT or SIGKILL once its
+JSONL holds some lines. The folder must then hold that JSONL (and the
+fingerprint of the pipeline that made it) only: no export, no temporary file. Run again, the command resumes from it, and every
+file it writes equals the files of an uninterrupted run, byte for byte. Each
+run has its own hash seed, so the equality also shows the output does not
+depend on Python's string hashing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from run_support import make_corpus, output_bytes
+
+from healthnews_nlp.run import EXTRACTIONS, OUTPUT_NAMES, PIPELINE
+
+
+def graph_command(corpus: Path, out: Path, *options: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "healthnews_nlp.cli",
+        "graph",
+        str(corpus),
+        "-o",
+        str(out),
+        *options,
+    ]
+
+
+def run(command: list[str], hash_seed: int) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONHASHSEED": str(hash_seed)}
+    return subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=600, check=False
+    )
+
+
+def count_lines(path: Path) -> int:
+    try:
+        return path.read_bytes().count(b"\n")
+    except FileNotFoundError:
+        return 0
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_corpus(tmp_path_factory.mktemp("corpus"))
+
+
+@pytest.fixture(scope="module")
+def reference(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The files of an uninterrupted run."""
+    out = tmp_path_factory.mktemp("reference")
+    done = run(graph_command(corpus, out), hash_seed=1)
+    assert done.returncode == 0, done.stderr
+    return output_bytes(out)
+
+
+def interrupt(
+    command: list[str], out: Path, sent: signal.Signals, *, after_lines: int
+) -> tuple[int, str]:
+    """Start the command, send ``sent`` once the JSONL has ``after_lines`` lines; its exit code and stderr."""
+    env = {**os.environ, "PYTHONHASHSEED": "2"}
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while count_lines(out / EXTRACTIONS) < after_lines:
+            assert process.poll() is None, "the run ended before it could be interrupted"
+            assert time.monotonic() < deadline, "no extractions written"
+            time.sleep(0.01)
+        process.send_signal(sent)
+        _, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return process.returncode, err
+
+
+@pytest.mark.parametrize(
+    ("sent", "jobs"),
+    [(signal.SIGKILL, "2"), (signal.SIGINT, "1"), (signal.SIGINT, "2")],
+    ids=["sigkill-jobs2", "sigint-jobs1", "sigint-jobs2"],
+)
+def test_an_interrupted_run_resumes_to_the_same_files(
+    corpus: Path, reference: dict[str, bytes], tmp_path: Path, sent: signal.Signals, jobs: str
+) -> None:
+    total = reference[EXTRACTIONS].count(b"\n")
+    command = graph_command(corpus, tmp_path, "--jobs", jobs)
+    code, err = interrupt(command, tmp_path, sent, after_lines=20)
+    if sent == signal.SIGKILL:
+        assert code == -signal.SIGKILL
+    else:
+        assert (
+            code == 130 and "interrupted" in err and "run the same command again to resume" in err
+        )
+        assert "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        EXTRACTIONS,
+        PIPELINE,
+    ]  # no export, no temporary file
+    written = count_lines(tmp_path / EXTRACTIONS)
+    assert 20 <= written < total
+
+    again = run(command, hash_seed=3)
+    assert again.returncode == 0, again.stderr
+    resumed = int(re.search(r"\((\d+) from an earlier run\)", again.stdout)[1])  # type: ignore[index]
+    assert written - 1 <= resumed <= written  # a line cut by SIGKILL is extracted again
+    assert output_bytes(tmp_path) == reference  # each article once, the same graph
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(OUTPUT_NAMES)
+
+
+def test_exports_of_a_finished_run_survive_a_rerun_killed_midway(
+    corpus: Path, reference: dict[str, bytes], tmp_path: Path
+) -> None:
+    """Killed while extracting, a rerun with more input leaves the earlier complete exports as they were."""
+    first = run(graph_command(corpus / "copy0" / "seeds", tmp_path), hash_seed=4)
+    assert first.returncode == 0, first.stderr
+    before = output_bytes(tmp_path)
+    code, _ = interrupt(
+        graph_command(corpus, tmp_path, "--jobs", "2"), tmp_path, signal.SIGKILL, after_lines=5 + 16
+    )
+    assert code == -signal.SIGKILL
+    after = output_bytes(tmp_path)
+    assert {k: v for k, v in after.items() if k != EXTRACTIONS} == {
+        k: v for k, v in before.items() if k != EXTRACTIONS
+    }
+    assert run(graph_command(corpus, tmp_path), hash_seed=5).returncode == 0
+    assert output_bytes(tmp_path) == reference
