@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import resource
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import redirect_stdout
@@ -56,6 +58,62 @@ class Result:
 def peak_rss_mb() -> float:
     """This process's peak resident set size so far (``ru_maxrss`` is in KiB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class TreeRss:
+    """The peak of the summed RSS of this process and every process under it, sampled.
+
+    With ``--jobs 2`` the whole flow is a parent and two worker processes; the
+    memory a user needs is their sum, which no ``ru_maxrss`` reports (it gives
+    one process, or the largest child). A thread reads ``/proc`` every
+    ``interval`` seconds; a spike shorter than that can be missed, so the
+    figure reported is never below this process's own ``ru_maxrss``.
+    """
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval = interval
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="rss-sampler", daemon=True)
+
+    def __enter__(self) -> TreeRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_mb = max(self.peak_mb, peak_rss_mb())
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak_mb = max(self.peak_mb, _tree_rss_kib(os.getpid()) / 1024)
+
+
+def _tree_rss_kib(root: int) -> int:
+    """Resident KiB of ``root`` and its descendants, from ``/proc/PID/stat`` and ``statm``."""
+    parents: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_text()
+            except OSError:  # the process ended meanwhile
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    tree = {root}
+    grew = True
+    while grew:
+        found = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= found
+        grew = bool(found)
+    page_kib = os.sysconf("SC_PAGE_SIZE") // 1024
+    total = 0
+    for pid in tree:
+        try:
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page_kib
+        except OSError:
+            continue
+    return total
 
 
 def read_texts(path: Path) -> list[str]:
@@ -197,15 +255,14 @@ def whole_flow(corpus: Path, output: Path, jobs: int | None) -> Result:
     if jobs is not None:
         argv += ["--jobs", str(jobs)]
     log = StringIO()
-    with redirect_stdout(log):
+    with redirect_stdout(log), TreeRss() as memory:
         status = main(argv)
     finished = time.perf_counter()
     if status != 0:
         raise RuntimeError(f"healthnews-nlp {' '.join(argv)} exited with {status}:\n{log.getvalue()}")
     summary = json.loads((output / "summary.json").read_text(encoding="utf-8"))
     articles = sum(1 for line in (output / "extractions.jsonl").open(encoding="utf-8") if line.strip())
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    result = Result("d", 0.0, finished - started, 0, articles, max(peak_rss_mb(), children))
+    result = Result("d", 0.0, finished - started, 0, articles, memory.peak_mb)
     result.summary = {key: summary[key] for key in ("nodes", "edges")}
     return result
 

@@ -307,8 +307,15 @@ def communities(
     import pandas as pd
 
     simple = relation_graph(kg.graph, _as_set(relations))
-    found = nx.community.louvain_communities(simple, weight="weight", resolution=resolution, seed=seed)
-    ordered = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+    # an entity without relations is a community of its own; Louvain need not visit
+    # the many of them a large corpus has (most names appear without a relation)
+    # (a copy, not a subgraph view: a view may iterate its nodes in set order, which
+    # changes with Python's hash seed, and Louvain's result with it)
+    linked = simple.copy()
+    linked.remove_nodes_from([n for n in simple if not simple.degree(n)])
+    found = nx.community.louvain_communities(linked, weight="weight", resolution=resolution, seed=seed)
+    alone = ([n] for n in simple if not simple.degree(n))
+    ordered = sorted([*(sorted(c) for c in found), *alone], key=lambda c: (-len(c), c[0]))
     rows = []
     for number, members in enumerate(ordered):
         for node in members:

@@ -167,7 +167,8 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
     """Options of the commands that run the pipeline over a corpus (``extract``, ``graph``)."""
     _add_backend_arguments(command)
     command.add_argument(
-        "-j", "--jobs", type=int, default=1, help="worker processes (default 1; 0: one per core)"
+        "-j", "--jobs", type=int, default=0,
+        help="cores to use: worker processes of one core each (default 0: every core; 1: serial)",
     )
     command.add_argument(
         "--fresh", action="store_true", help="start over instead of resuming from the extractions already written"

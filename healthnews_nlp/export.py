@@ -371,7 +371,7 @@ def write_json(graph: Any, path: PathOrFile) -> None:
     with _output(path) as handle:
         # streamed: the text of a large graph is never held whole in memory (nor its bytes)
         text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
-        json.dump(data, text, ensure_ascii=False, indent=1)
+        json.dump(data, text, ensure_ascii=False)  # no indent: the C encoder, several times faster
         text.write("\n")
         text.flush()
         text.detach()  # the atomic writer closes the file itself

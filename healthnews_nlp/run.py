@@ -6,10 +6,13 @@ What ``healthnews-nlp extract`` and ``healthnews-nlp graph`` do over many files:
   articles at a time; each extraction is appended to ``extractions.jsonl``
   and flushed as soon as it is made. Memory holds the work in flight and an
   index of the records written (source, record number, offset), never the corpus.
-* **Parallel.** With ``jobs > 1``, that many worker processes, each loading
-  the model once, each taking a few files at a time and reading, cleaning and
+* **Parallel.** ``jobs`` is the number of cores to use (0, the default: all
+  of them). With one, the run is serial: one process, one thread of model
+  work. With more, that many single-core worker processes, each loading the
+  model once, each taking a few files at a time and reading, cleaning and
   analysing them itself; a large collection file is split between them by
-  record. The parent process only writes.
+  record. The parent process only writes. (A run of one task uses the cores
+  in one process instead.)
 * **Resumable.** A run that is killed (Ctrl-C, SIGKILL, a crash) leaves every
   finished extraction in the JSONL. The next run into the same place reads it
   back, drops a last line the kill cut short, skips the articles it holds
@@ -42,7 +45,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from types import TracebackType
@@ -139,13 +142,19 @@ class Settings:
     backend_options: dict[str, Any] = field(default_factory=dict)
     lexicon_dir: str | None = None
     batch_size: int = 16
+    #: Cores one pipeline may keep busy (``load(threads=...)``); not part of the
+    #: fingerprint, as it changes how fast extractions are made, not what they are.
+    threads: int | None = None
 
     def load(self) -> Language:
         """The pipeline these settings describe (``healthnews_nlp.load``)."""
         from healthnews_nlp.nlp.pipeline import load
 
         return load(
-            backend=self.backend, backend_options=self.backend_options, lexicon_dir=self.lexicon_dir
+            backend=self.backend,
+            backend_options=self.backend_options,
+            lexicon_dir=self.lexicon_dir,
+            threads=self.threads,
         )
 
     def fingerprint(self) -> dict[str, Any]:
@@ -695,7 +704,7 @@ def run_extract(
     paths: str | Path | Iterable[str | Path],
     output: str | Path,
     *,
-    jobs: int = 1,
+    jobs: int = 0,
     settings: Settings | None = None,
     fresh: bool = False,
     progress: bool = False,
@@ -707,7 +716,8 @@ def run_extract(
     Parameters
     ----------
     jobs
-        Worker processes; 1 runs in this process, 0 means one per core.
+        Cores to use: 0 (default) all this process may run on; 1 a serial run in
+        this process; N worker processes of one core each.
     settings
         The pipeline to load (backend, options, lexicons).
     fresh
@@ -741,7 +751,7 @@ def run_graph(
     folder: str | Path,
     *,
     include_articles: bool = False,
-    jobs: int = 1,
+    jobs: int = 0,
     settings: Settings | None = None,
     fresh: bool = False,
     progress: bool = False,
@@ -760,7 +770,8 @@ def run_graph(
             log, paths, jobs=jobs, settings=settings, progress=progress, on_failure=on_failure
         )
         kg = graph_of(log.path, include_articles=include_articles)
-        written, summary, export_failures = export_graph(kg, folder)
+        cores = jobs if jobs > 0 else usable_cores()
+        written, summary, export_failures = export_graph(kg, folder, jobs=cores)
         for failure in export_failures:
             if on_failure is not None:
                 on_failure(failure)
@@ -781,10 +792,12 @@ def _extract_into(
 ) -> RunReport:
     jobs = jobs if jobs > 0 else usable_cores()
     tasks = plan(paths, log, jobs=jobs, files_per_task=settings.batch_size)
+    # ``jobs`` is the number of cores: one process using them all when there is one
+    # task (or one job), else that many single-core worker processes
     if jobs == 1 or len(tasks) <= 1:
-        work = _in_process(iter(tasks), settings)
+        work = _in_process(iter(tasks), replace(settings, threads=jobs))
     else:
-        work = _in_processes(iter(tasks), settings, min(jobs, len(tasks)))
+        work = _in_processes(iter(tasks), replace(settings, threads=1), min(jobs, len(tasks)))
     failures = collect(
         work,
         log,
@@ -840,26 +853,27 @@ def graph_of(extractions: str | Path, *, include_articles: bool = False) -> Know
     return kg
 
 
+#: The export formats, the slowest first (so that parallel exports end together).
+EXPORT_FORMATS = ("gexf", "graphml", "json", "csv")
+
+
 def export_graph(
-    kg: KnowledgeGraph, folder: str | Path
+    kg: KnowledgeGraph, folder: str | Path, *, jobs: int = 1
 ) -> tuple[list[Path], dict[str, Any], list[Failure]]:
-    """Every export and ``summary.json``, each atomic; a format that fails is recorded, the others written."""
+    """Every export and ``summary.json``, each atomic; a format that fails is recorded, the others written.
+
+    With ``jobs > 1`` (and where processes can fork) the formats are written
+    in that many forked processes, which share the finished graph without
+    copying it: on a large corpus the exports are seconds of the parent's
+    otherwise serial tail.
+    """
     folder = Path(folder)
-    written: list[Path] = []
-    failures: list[Failure] = []
-    for fmt in ("graphml", "gexf", "json", "csv"):
-        try:
-            written.extend(kg.write(folder, formats=[fmt]))
-        except Exception as error:  # noqa: BLE001  one format failing must not cost the others
-            file = getattr(error, "path", str(folder / f"graph.{fmt}"))
-            failures.append(
-                Failure(
-                    file=file,
-                    stage="export",
-                    error_type=type(error).__name__,
-                    message=getattr(error, "reason", str(error)),
-                )
-            )
+    if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+        results = _export_in_forks(kg, folder, jobs)
+    else:
+        results = [_export_format(kg, folder, fmt) for fmt in EXPORT_FORMATS]
+    written = [path for paths, _ in results for path in paths]
+    failures = [failure for _, format_failures in results for failure in format_failures]
     summary = kg.summary()
     try:
         with atomic_open(folder / SUMMARY) as handle:
@@ -868,6 +882,45 @@ def export_graph(
     except OSError as error:
         failures.append(Failure.of(str(folder / SUMMARY), "export", error))
     return written, summary, failures
+
+
+def _export_format(kg: KnowledgeGraph, folder: Path, fmt: str) -> tuple[list[Path], list[Failure]]:
+    try:
+        return kg.write(folder, formats=[fmt]), []
+    except Exception as error:  # noqa: BLE001  one format failing must not cost the others
+        file = getattr(error, "path", str(folder / f"graph.{fmt}"))
+        message = getattr(error, "reason", str(error))
+        return [], [Failure(file=file, stage="export", error_type=type(error).__name__, message=message)]
+
+
+#: The graph the forked export processes write (inherited, never pickled).
+_exporting: KnowledgeGraph | None = None
+
+
+def _export_forked(folder: Path, fmt: str) -> tuple[list[Path], list[Failure]]:
+    assert _exporting is not None
+    return _export_format(_exporting, folder, fmt)
+
+
+def _export_in_forks(kg: KnowledgeGraph, folder: Path, jobs: int) -> list[tuple[list[Path], list[Failure]]]:
+    """The formats written by forked processes; one that dies is an export failure of its format."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _exporting
+    _exporting = kg
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(min(jobs, len(EXPORT_FORMATS)), mp_context=context) as pool:
+            futures = [pool.submit(_export_forked, folder, fmt) for fmt in EXPORT_FORMATS]
+            results = []
+            for fmt, future in zip(EXPORT_FORMATS, futures):
+                try:
+                    results.append(future.result())
+                except Exception as error:  # noqa: BLE001  a process that died (killed, out of memory)
+                    results.append(([], [Failure.of(str(folder / f"graph.{fmt}"), "export", error)]))
+            return results
+    finally:
+        _exporting = None
 
 
 def write_errors(path: str | Path, failures: Iterable[Failure]) -> Path:

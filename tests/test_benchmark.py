@@ -7,6 +7,7 @@ says it compares, and that the corpus copies are distinct articles.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -67,7 +68,7 @@ def test_stock_lac_and_the_backend_agree_on_the_corpus(
     assert bench_module.compare_lac(stock, ours) == (1, 1)
 
 
-def test_jobs_row_says_not_available_without_the_option(bench: tuple[ModuleType, ModuleType, ModuleType]) -> None:
+def test_the_report_gives_the_ratios_and_memory(bench: tuple[ModuleType, ModuleType, ModuleType]) -> None:
     _, systems, bench_module = bench
 
     def result(system: str, run_s: float, rss: float, nodes: int = 0) -> object:
@@ -85,9 +86,21 @@ def test_jobs_row_says_not_available_without_the_option(bench: tuple[ModuleType,
         "d": result("d", 4.0, 500, 100),
         "d_scaled": result("d", 16.0, 520, 300),
     }
-    table = bench_module.report(texts, scaled, 4, results, None, 0.5)
+    jobs = (result("d", 8.0, 400, 100), result("d", 4.5, 700, 100))
+    table = bench_module.report(texts, scaled, 4, results, jobs, 0.5)
     assert "c/a (NER alone vs stock LAC, chars/s): 4.00x" in table
     assert "d/a (whole flow, load included, vs stock LAC): 2.00x" in table
-    assert "| (e) whole flow `--jobs 2` vs `--jobs 1` | not available" in table
+    assert "(e) `--jobs 2` vs `--jobs 1`: 1.78x" in table
     assert "500 MB at 1x (100 nodes, 50 edges), 520 MB at 4x (300 nodes, 150 edges)" in table
-    assert isinstance(bench_module.graph_has_jobs(), bool)
+
+
+def test_the_whole_flow_memory_counts_worker_processes(bench: tuple[ModuleType, ModuleType, ModuleType]) -> None:
+    """TreeRss sums the process and its children: a child holding 200 MB shows in the peak."""
+    import subprocess
+
+    _, systems, _ = bench
+    hold = "b = bytearray(200 * 1024 * 1024); import time; time.sleep(0.6)"
+    alone = systems._tree_rss_kib(os.getpid()) / 1024
+    with systems.TreeRss(interval=0.02) as memory:
+        subprocess.run([sys.executable, "-c", hold], check=True)
+    assert memory.peak_mb >= alone + 180

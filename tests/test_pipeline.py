@@ -196,6 +196,31 @@ def test_pipe_in_batches_equals_one_by_one(
         assert doc._.entities == single._.entities
 
 
+def test_one_thread_gives_the_same_docs_from_the_calling_thread_alone(
+    seed_docs: dict[str, Doc], seed_articles: dict[str, Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``load(threads=1)``: one LAC encoder run at a time and no batch analysed ahead in a thread."""
+    import threading
+
+    serial = load(threads=1)
+    tokenizer = serial.tokenizer
+    assert isinstance(tokenizer, BackendTokenizer) and tokenizer.backend._workers == 1  # type: ignore[attr-defined]
+    started: list[str] = []
+    real_start = threading.Thread.start
+
+    def start(thread: threading.Thread) -> None:
+        started.append(thread.name)
+        real_start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    numbers = sorted(seed_articles)
+    piped = list(serial.pipe((seed_articles[n].text for n in numbers), batch_size=2))
+    assert started == []
+    for number, doc in zip(numbers, piped):
+        assert doc._.entities == seed_docs[number]._.entities
+        assert doc._.relations == seed_docs[number]._.relations
+
+
 # --- the jieba backend through load() --------------------------------------------------------------
 
 

@@ -14,11 +14,13 @@ from healthnews_nlp.nlp.tokenizer import BackendTokenizer
 
 
 @registry.tokenizers("healthnews_nlp.backend_tokenizer.v1")
-def create_backend_tokenizer(backend: str = "lac", options: dict[str, Any] | None = None) -> Any:
+def create_backend_tokenizer(
+    backend: str = "lac", options: dict[str, Any] | None = None, threads: int | None = None
+) -> Any:
     """spaCy config hook: ``[nlp.tokenizer] @tokenizers = "healthnews_nlp.backend_tokenizer.v1"``."""
 
     def make(nlp: Language) -> BackendTokenizer:
-        return BackendTokenizer(nlp.vocab, backend, options)
+        return BackendTokenizer(nlp.vocab, backend, options, threads=threads)
 
     return make
 
@@ -29,6 +31,7 @@ def load(
     backend_options: dict[str, Any] | None = None,
     lexicon_dir: str | None = None,
     relations: bool = True,
+    threads: int | None = None,
 ) -> Language:
     """A ``spacy.Language`` for Chinese that finds ORG, PERSON, LOC and EVENT (and relations).
 
@@ -46,6 +49,11 @@ def load(
         A directory of extra lexicon files, read after the packaged ones.
     relations
         Add the relation extractor (fills ``doc._.relations``).
+    threads
+        Cores the pipeline may keep busy: LAC encoder runs in flight, and with
+        more than one the backend analyses the next batch while the rules work
+        on this one. ``None`` (default): every core this process may use. The
+        corpus runner gives each of its worker processes one.
     """
     config = {
         "nlp": {
@@ -53,6 +61,7 @@ def load(
                 "@tokenizers": "healthnews_nlp.backend_tokenizer.v1",
                 "backend": backend,
                 "options": dict(backend_options or {}),
+                "threads": threads,
             }
         }
     }

@@ -70,16 +70,28 @@ class BackendTokenizer:
     The backend object is created here, so an unknown or uninstalled backend
     fails when the pipeline is loaded; backends load their models on first use.
     The ``jieba`` backend gets :func:`jieba_user_words` unless the options set
-    ``user_words`` themselves.
+    ``user_words`` themselves. ``threads`` caps the cores kept busy (see
+    :func:`healthnews_nlp.load`): LAC's encoder runs in flight, and whether
+    ``pipe`` analyses one batch ahead in a second thread.
     """
 
-    def __init__(self, vocab: Vocab, backend: str = "lac", options: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        vocab: Vocab,
+        backend: str = "lac",
+        options: dict[str, Any] | None = None,
+        *,
+        threads: int | None = None,
+    ) -> None:
         self.vocab = vocab
         self.backend_name = backend
         self.options = dict(options or {})
+        self.threads = threads
         backend_options = dict(self.options)
         if backend == "jieba" and "user_words" not in backend_options:
             backend_options["user_words"] = jieba_user_words()
+        if backend == "lac" and threads is not None:
+            backend_options.setdefault("workers", threads)
         self._backend: NerBackend = get_backend(backend, **backend_options)
 
     @property
@@ -97,8 +109,13 @@ class BackendTokenizer:
         caller works on the Docs of this one: LAC's encoder runs without the
         GIL, so on a second core it overlaps the domain rules and relations
         that follow in the pipeline. ``texts`` is read in the calling thread,
-        one batch ahead.
+        one batch ahead. With ``threads=1`` everything runs in the calling
+        thread, on one core.
         """
+        if self.threads == 1:
+            for batch in minibatch(texts, size=batch_size):
+                yield from map(self._make_doc, batch, self.backend.analyze(batch))
+            return
         with ThreadPoolExecutor(1, thread_name_prefix="backend") as ahead:
             pending: tuple[list[str], Future[list[Analysis]]] | None = None
             for batch in minibatch(texts, size=batch_size):
@@ -121,7 +138,7 @@ class BackendTokenizer:
 
     def __reduce__(self) -> tuple[Any, ...]:
         # a model session does not pickle; a worker process loads its own backend
-        return (self.__class__, (self.vocab, self.backend_name, self.options))
+        return (_restore, (self.vocab, self.backend_name, self.options, self.threads))
 
     # spaCy saves and loads tokenizers with the pipeline; the backend is named in the config.
     def to_bytes(self, **kwargs: Any) -> bytes:
@@ -135,3 +152,8 @@ class BackendTokenizer:
 
     def from_disk(self, path: Any, **kwargs: Any) -> BackendTokenizer:
         return self
+
+
+def _restore(vocab: Vocab, backend: str, options: dict[str, Any], threads: int | None) -> BackendTokenizer:
+    """Unpickling: a new tokenizer, which creates its own backend."""
+    return BackendTokenizer(vocab, backend, options, threads=threads)
