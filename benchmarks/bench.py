@@ -15,8 +15,9 @@ child process of this one:
 
 A fresh process per system gives each its own peak RSS (``ru_maxrss`` can
 only grow within a process, and a model freed in one process would not give
-its pages back for the next) and a cold load time. The whole flow's peak RSS
-is that of the process and its worker processes together (``systems.TreeRss``). Throughput excludes load
+its pages back for the next) and a cold load time. The whole flow's peak is
+the memory of the process and its worker processes together, shared pages
+counted once (PSS, ``systems.TreeMemory``). Throughput excludes load
 time for (a)-(c); the whole flow's time is the whole command, load included.
 The (a)/(c) check compares their entities span by span and their word/tag
 sequences article by article.

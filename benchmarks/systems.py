@@ -60,13 +60,16 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-class TreeRss:
-    """The peak of the summed RSS of this process and every process under it, sampled.
+class TreeMemory:
+    """The peak of the memory of this process and every process under it together, sampled.
 
-    With ``--jobs 2`` the whole flow is a parent and two worker processes; the
+    With ``--jobs 2`` the whole flow is a parent and two worker processes (and,
+    at the end, forked export processes that share the parent's pages); the
     memory a user needs is their sum, which no ``ru_maxrss`` reports (it gives
-    one process, or the largest child). A thread reads ``/proc`` every
-    ``interval`` seconds; a spike shorter than that can be missed, so the
+    one process, or the largest child). A thread reads each process's
+    proportional set size (PSS: a page shared by k processes counts 1/k in
+    each, so shared pages count once in the sum) from ``/proc`` every
+    ``interval`` seconds. A spike shorter than that can be missed, so the
     figure reported is never below this process's own ``ru_maxrss``.
     """
 
@@ -74,9 +77,9 @@ class TreeRss:
         self.interval = interval
         self.peak_mb = 0.0
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, name="rss-sampler", daemon=True)
+        self._thread = threading.Thread(target=self._sample, name="memory-sampler", daemon=True)
 
-    def __enter__(self) -> TreeRss:
+    def __enter__(self) -> TreeMemory:
         self._thread.start()
         return self
 
@@ -87,11 +90,11 @@ class TreeRss:
 
     def _sample(self) -> None:
         while not self._stop.wait(self.interval):
-            self.peak_mb = max(self.peak_mb, _tree_rss_kib(os.getpid()) / 1024)
+            self.peak_mb = max(self.peak_mb, tree_pss_kib(os.getpid()) / 1024)
 
 
-def _tree_rss_kib(root: int) -> int:
-    """Resident KiB of ``root`` and its descendants, from ``/proc/PID/stat`` and ``statm``."""
+def _descendants(root: int) -> set[int]:
+    """``root`` and every process under it, from the parent ids in ``/proc/PID/stat``."""
     parents: dict[int, int] = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
@@ -101,18 +104,20 @@ def _tree_rss_kib(root: int) -> int:
                 continue
             parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
     tree = {root}
-    grew = True
-    while grew:
-        found = {pid for pid, parent in parents.items() if parent in tree} - tree
+    while found := {pid for pid, parent in parents.items() if parent in tree} - tree:
         tree |= found
-        grew = bool(found)
-    page_kib = os.sysconf("SC_PAGE_SIZE") // 1024
+    return tree
+
+
+def tree_pss_kib(root: int) -> int:
+    """Proportional set size, in KiB, of ``root`` and its descendants (``/proc/PID/smaps_rollup``)."""
     total = 0
-    for pid in tree:
+    for pid in _descendants(root):
         try:
-            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page_kib
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
         except OSError:
             continue
+        total += sum(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:"))
     return total
 
 
@@ -255,7 +260,7 @@ def whole_flow(corpus: Path, output: Path, jobs: int | None) -> Result:
     if jobs is not None:
         argv += ["--jobs", str(jobs)]
     log = StringIO()
-    with redirect_stdout(log), TreeRss() as memory:
+    with redirect_stdout(log), TreeMemory() as memory:
         status = main(argv)
     finished = time.perf_counter()
     if status != 0:

@@ -770,8 +770,7 @@ def run_graph(
             log, paths, jobs=jobs, settings=settings, progress=progress, on_failure=on_failure
         )
         kg = graph_of(log.path, include_articles=include_articles)
-        cores = jobs if jobs > 0 else usable_cores()
-        written, summary, export_failures = export_graph(kg, folder, jobs=cores)
+        written, summary, export_failures = export_graph(kg, folder)
         for failure in export_failures:
             if on_failure is not None:
                 on_failure(failure)
@@ -853,27 +852,26 @@ def graph_of(extractions: str | Path, *, include_articles: bool = False) -> Know
     return kg
 
 
-#: The export formats, the slowest first (so that parallel exports end together).
-EXPORT_FORMATS = ("gexf", "graphml", "json", "csv")
-
-
 def export_graph(
-    kg: KnowledgeGraph, folder: str | Path, *, jobs: int = 1
+    kg: KnowledgeGraph, folder: str | Path
 ) -> tuple[list[Path], dict[str, Any], list[Failure]]:
     """Every export and ``summary.json``, each atomic; a format that fails is recorded, the others written.
 
-    With ``jobs > 1`` (and where processes can fork) the formats are written
-    in that many forked processes, which share the finished graph without
-    copying it: on a large corpus the exports are seconds of the parent's
-    otherwise serial tail.
+    The formats are written one after the other, in this process: writing
+    them in forked processes at once was measured a few seconds faster on a
+    large corpus, but each fork copies the graph's pages as it reads them (for
+    Python's reference counts), which made the peak memory grow with the graph.
     """
     folder = Path(folder)
-    if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
-        results = _export_in_forks(kg, folder, jobs)
-    else:
-        results = [_export_format(kg, folder, fmt) for fmt in EXPORT_FORMATS]
-    written = [path for paths, _ in results for path in paths]
-    failures = [failure for _, format_failures in results for failure in format_failures]
+    written: list[Path] = []
+    failures: list[Failure] = []
+    for fmt in ("graphml", "gexf", "json", "csv"):
+        try:
+            written.extend(kg.write(folder, formats=[fmt]))
+        except Exception as error:  # noqa: BLE001  one format failing must not cost the others
+            file = getattr(error, "path", str(folder / f"graph.{fmt}"))
+            message = getattr(error, "reason", str(error))
+            failures.append(Failure(file=file, stage="export", error_type=type(error).__name__, message=message))
     summary = kg.summary()
     try:
         with atomic_open(folder / SUMMARY) as handle:
@@ -882,45 +880,6 @@ def export_graph(
     except OSError as error:
         failures.append(Failure.of(str(folder / SUMMARY), "export", error))
     return written, summary, failures
-
-
-def _export_format(kg: KnowledgeGraph, folder: Path, fmt: str) -> tuple[list[Path], list[Failure]]:
-    try:
-        return kg.write(folder, formats=[fmt]), []
-    except Exception as error:  # noqa: BLE001  one format failing must not cost the others
-        file = getattr(error, "path", str(folder / f"graph.{fmt}"))
-        message = getattr(error, "reason", str(error))
-        return [], [Failure(file=file, stage="export", error_type=type(error).__name__, message=message)]
-
-
-#: The graph the forked export processes write (inherited, never pickled).
-_exporting: KnowledgeGraph | None = None
-
-
-def _export_forked(folder: Path, fmt: str) -> tuple[list[Path], list[Failure]]:
-    assert _exporting is not None
-    return _export_format(_exporting, folder, fmt)
-
-
-def _export_in_forks(kg: KnowledgeGraph, folder: Path, jobs: int) -> list[tuple[list[Path], list[Failure]]]:
-    """The formats written by forked processes; one that dies is an export failure of its format."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    global _exporting
-    _exporting = kg
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(min(jobs, len(EXPORT_FORMATS)), mp_context=context) as pool:
-            futures = [pool.submit(_export_forked, folder, fmt) for fmt in EXPORT_FORMATS]
-            results = []
-            for fmt, future in zip(EXPORT_FORMATS, futures):
-                try:
-                    results.append(future.result())
-                except Exception as error:  # noqa: BLE001  a process that died (killed, out of memory)
-                    results.append(([], [Failure.of(str(folder / f"graph.{fmt}"), "export", error)]))
-            return results
-    finally:
-        _exporting = None
 
 
 def write_errors(path: str | Path, failures: Iterable[Failure]) -> Path:

@@ -95,12 +95,12 @@ def test_the_report_gives_the_ratios_and_memory(bench: tuple[ModuleType, ModuleT
 
 
 def test_the_whole_flow_memory_counts_worker_processes(bench: tuple[ModuleType, ModuleType, ModuleType]) -> None:
-    """TreeRss sums the process and its children: a child holding 200 MB shows in the peak."""
+    """TreeMemory sums the process and its children: a child holding 200 MB shows in the peak."""
     import subprocess
 
     _, systems, _ = bench
     hold = "b = bytearray(200 * 1024 * 1024); import time; time.sleep(0.6)"
-    alone = systems._tree_rss_kib(os.getpid()) / 1024
-    with systems.TreeRss(interval=0.02) as memory:
+    alone = systems.tree_pss_kib(os.getpid()) / 1024
+    with systems.TreeMemory(interval=0.02) as memory:
         subprocess.run([sys.executable, "-c", hold], check=True)
     assert memory.peak_mb >= alone + 180
