@@ -36,13 +36,16 @@ def extract(
     per call, one batch ahead of the pipeline components (see
     ``BackendTokenizer.pipe``), so only a couple of batches are held at once.
     Every ``ARTICLES_PER_ZONE`` articles run in a spaCy memory zone, so the
-    vocabulary does not grow with every new word of a long run; the records
-    yielded hold plain strings, never the Docs.
+    vocabulary does not grow with every new word of a long run (unless the
+    caller has a zone open: zones do not nest); the records yielded hold
+    plain strings, never the Docs.
     """
     nlp = nlp or load()
     register_extensions()
     stream = iter(articles)
     zone = getattr(nlp, "memory_zone", None)  # spaCy 3.8+
+    if zone is not None and nlp.vocab.in_memory_zone:
+        zone = None
     while (first := next(stream, None)) is not None:
         chunk = chain((first,), islice(stream, ARTICLES_PER_ZONE - 1))
         with zone() if zone is not None else nullcontext():

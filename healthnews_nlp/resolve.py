@@ -46,6 +46,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Container, Iterable
+from functools import lru_cache
 
 __all__ = [
     "EntityResolver",
@@ -69,6 +70,7 @@ _STRIP = re.compile(
 _UNSAFE_ID_CHAR = re.compile("[^A-Za-z0-9\\-._:\u4e00-\u9fa5\u3007\u3021-\u3029]")
 
 
+@lru_cache(maxsize=1 << 16)  # names recur: building a graph asks for the same ones again and again
 def normalize_name(name: str) -> str:
     """The canonical spelling of a name: NFKC, without quotes or whitespace.
 
@@ -79,6 +81,7 @@ def normalize_name(name: str) -> str:
     return _STRIP.sub("", unicodedata.normalize("NFKC", name))
 
 
+@lru_cache(maxsize=1 << 16)
 def match_key(name: str) -> str:
     """The form two names are compared in: :func:`normalize_name`, case-folded.
 

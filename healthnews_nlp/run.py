@@ -55,7 +55,7 @@ from spacy.language import Language
 
 from healthnews_nlp.atomic import atomic_open
 from healthnews_nlp.errors import HealthNewsError
-from healthnews_nlp.extract import extract, read_extractions
+from healthnews_nlp.extract import ARTICLES_PER_ZONE, extract, read_extractions
 from healthnews_nlp.graph import KnowledgeGraph, build_graph
 from healthnews_nlp.ingest.readers import iter_files, read_file, source_name
 from healthnews_nlp.models import Article, ArticleExtraction, IngestFailure, Record
@@ -83,6 +83,7 @@ __all__ = [
     "run_extract",
     "run_graph",
     "run_task",
+    "run_tasks",
     "usable_cores",
     "write_errors",
 ]
@@ -321,11 +322,33 @@ def _extract_each(
 # --- where tasks run ---------------------------------------------------------------------------
 
 
+def run_tasks(tasks: Iterable[Task], nlp: Language, batch_size: int = 16) -> Iterator[tuple[Task, Batch]]:
+    """:func:`run_task` over many tasks, in spaCy memory zones of about ``ARTICLES_PER_ZONE`` articles.
+
+    ``extract`` opens a zone per call when none is open, which here would be
+    one batch long: the words of every batch would be made anew (their
+    lexical attributes computed again), which costs more than a zone saves.
+    """
+    zone: contextlib.ExitStack | None = None
+    in_zone = 0
+    try:
+        for task in tasks:
+            if zone is None and hasattr(nlp, "memory_zone"):
+                zone = contextlib.ExitStack()
+                zone.enter_context(nlp.memory_zone())
+            for batch in run_task(task, nlp, batch_size):
+                in_zone += len(batch.extractions)
+                yield task, batch
+            if zone is not None and in_zone >= ARTICLES_PER_ZONE:
+                zone.close()
+                zone, in_zone = None, 0
+    finally:
+        if zone is not None:
+            zone.close()
+
+
 def _in_process(tasks: Iterator[Task], settings: Settings) -> Iterator[tuple[Task, Batch]]:
-    nlp = settings.ready()
-    for task in tasks:
-        for batch in run_task(task, nlp, settings.batch_size):
-            yield task, batch
+    yield from run_tasks(tasks, settings.ready(), settings.batch_size)
 
 
 def _worker_main(conn: Connection, settings: Settings) -> None:
@@ -338,9 +361,8 @@ def _worker_main(conn: Connection, settings: Settings) -> None:
         except RunError as error:  # the parent raises it
             conn.send(error)
             return
-        while (task := conn.recv()) is not None:
-            for batch in run_task(task, nlp, settings.batch_size):
-                conn.send(batch)
+        for _, batch in run_tasks(iter(conn.recv, None), nlp, settings.batch_size):
+            conn.send(batch)
     except (EOFError, OSError):  # the parent is gone (killed): nothing to send results to
         return
 

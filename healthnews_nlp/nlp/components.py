@@ -22,7 +22,7 @@ from healthnews_nlp.nlp.aliases import resolve_aliases
 from healthnews_nlp.nlp.backends.base import Analysis, Token
 from healthnews_nlp.nlp.lexicons import Lexicons
 from healthnews_nlp.nlp.recognize import recognize
-from healthnews_nlp.nlp.tokenizer import stored_analysis
+from healthnews_nlp.nlp.tokenizer import analysed_text, stored_analysis
 from healthnews_nlp.nlp.view import Candidate, TextView
 
 ENTITIES_KEY = "healthnews_nlp.entities"
@@ -67,7 +67,7 @@ class DomainRecognizer:
             self.patterns.append((label, phrase))
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text  # a join over all tokens: read it once
+        text = analysed_text(doc)
         analysis = stored_analysis(doc) or _analysis_from_tokens(doc)
         view = TextView(text, analysis, self.lexicons, self.gazetteer, skip=tuple(doc._.skip_spans))
         recognition = recognize(view, self._pattern_matches(text))

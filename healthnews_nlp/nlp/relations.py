@@ -30,7 +30,7 @@ from itertools import combinations
 from healthnews_nlp.models import Relation
 from healthnews_nlp.nlp.aliases import ResolvedEntity, normalized
 from healthnews_nlp.nlp.rules import ORGANIZER_VERBS, list_items
-from healthnews_nlp.nlp.view import Candidate, TextView
+from healthnews_nlp.nlp.view import Candidate, TextView, positions_after
 from healthnews_nlp.resources import read_lines
 
 SENTENCE = re.compile(r"[^。！？；!?\n]+[。！？；!?]?")
@@ -49,6 +49,10 @@ DENIAL = re.compile(r"否认|拒绝|告吹|叫停")
 BRANCH_HEADS = ("公司", "分公司", "分院", "分中心", "分会", "办事处")
 PARTNER_PREPOSITIONS = "与和同跟"
 SEPARATELY = re.compile(r"分别|先后|相继")
+# After an event's name: the event itself is launched, founded or signed in the sentence
+LAUNCHED = re.compile(r"[”\s]*(?:正式)?(?:发布|成立|揭牌|签约|聘任|启动|。|$)")
+# After an organization's name inside an event's: its own meeting (联盟2023年度论坛)
+OWN_MEETING = re.compile(r"(?:\d{4})?(?:年度|年|第.届)?(?:论坛|年会|大会|峰会|学术会议)")
 
 
 @dataclass(frozen=True)
@@ -366,7 +370,7 @@ class RelationFinder:
         events = {id(self._entity(m)): self._entity(m) for m in mentions if m.label == "EVENT"}
         for entity in self.entities:
             stem = self._stem(entity) if entity.label == "EVENT" else ""
-            if stem and re.search(re.escape(stem) + r"[”\s]*(?:正式)?(?:发布|成立|揭牌|签约|聘任|启动|。|$)", sentence):
+            if stem and any(LAUNCHED.match(sentence, end) for end in positions_after(sentence, stem)):
                 events[id(entity)] = entity
         people_events = dict(events)
         if self.main_event is not None:
@@ -492,7 +496,7 @@ class RelationFinder:
             name = normalized(event.name)
             for org in orgs:
                 for surface in {normalized(s) for s in org.surfaces}:
-                    if re.search(re.escape(surface) + r"(?:\d{4})?(?:年度|年|第.届)?(?:论坛|年会|大会|峰会|学术会议)", name):
+                    if any(OWN_MEETING.match(name, end) for end in positions_after(name, surface)):
                         self._add(org, "ORGANIZES", event, self._sentence_of(min(event.spans)[0]),
                                   role="举办", cue="name", day=self.event_dates.get(id(event)))
 

@@ -25,6 +25,7 @@ from healthnews_nlp.nlp.view import (
     Candidate,
     TextView,
     has_anchor,
+    positions_after,
 )
 
 NATIONAL = ("国家", "中央", "中国", "全国")
@@ -236,7 +237,7 @@ def _orgs_from_backend(view: TextView) -> Iterator[Candidate]:
 def _part_of_product(view: TextView, word: str) -> bool:
     """Always followed by a product word in this text (天翼医疗 in 天翼医疗云): part of a product name."""
     heads = view.lexicons.product_heads
-    positions = [m.end() for m in re.finditer(re.escape(word), view.text)]
+    positions = positions_after(view.text, word)
     return bool(positions) and all(any(view.text.startswith(h, p) for h in heads) for p in positions)
 
 

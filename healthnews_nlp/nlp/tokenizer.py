@@ -23,12 +23,12 @@ from healthnews_nlp.nlp.backends.registry import get_backend
 ANALYSIS_KEY = "healthnews_nlp.analysis"
 
 
-def store_analysis(doc: Doc, analysis: Analysis) -> None:
-    """Keep the analysis in ``doc.user_data`` as plain tuples (serialisable across processes)."""
-    doc.user_data[ANALYSIS_KEY] = (
-        [(t.start, t.end, t.tag) for t in analysis.tokens],
-        [(e.start, e.end, e.label) for e in analysis.entities],
-    )
+def store_analysis(doc: Doc, text: str, analysis: Analysis) -> None:
+    """Keep the text and its analysis in ``doc.user_data`` (tuples: serialisable across processes).
+
+    The text is kept too because ``doc.text`` joins every token anew.
+    """
+    doc.user_data[ANALYSIS_KEY] = (text, analysis.tokens, analysis.entities)
 
 
 def stored_analysis(doc: Doc) -> Analysis | None:
@@ -36,11 +36,16 @@ def stored_analysis(doc: Doc) -> Analysis | None:
     stored = doc.user_data.get(ANALYSIS_KEY)
     if stored is None:
         return None
-    tokens, entities = stored
-    return Analysis(
-        tokens=tuple(starmap(Token, tokens)),
-        entities=tuple(starmap(BackendEntity, entities)),
-    )
+    _, tokens, entities = stored
+    if not isinstance(tokens, tuple):  # read back from bytes: lists of lists
+        tokens, entities = tuple(starmap(Token, tokens)), tuple(starmap(BackendEntity, entities))
+    return Analysis(tokens=tokens, entities=entities)
+
+
+def analysed_text(doc: Doc) -> str:
+    """``doc.text``, without joining the tokens again when the tokenizer kept it."""
+    stored = doc.user_data.get(ANALYSIS_KEY)
+    return stored[0] if stored is not None else doc.text
 
 
 @lru_cache(maxsize=1)
@@ -133,7 +138,7 @@ class BackendTokenizer:
     def _make_doc(self, text: str, analysis: Analysis) -> Doc:
         words = [text[t.start : t.end] for t in analysis.tokens]
         doc = Doc(self.vocab, words=words, spaces=[False] * len(words), tags=[t.tag for t in analysis.tokens])
-        store_analysis(doc, analysis)
+        store_analysis(doc, text, analysis)
         return doc
 
     def __reduce__(self) -> tuple[Any, ...]:

@@ -10,20 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A word of the backend's segmentation: ``text[start:end]`` tagged ``tag``."""
+class Token(NamedTuple):
+    """A word of the backend's segmentation: ``text[start:end]`` tagged ``tag``.
+
+    Named tuples, not dataclasses: a text has hundreds of them, made by the
+    hundred thousand on a corpus, and a tuple is made twice as fast, keeps on
+    a spaCy Doc as it is, and survives ``Doc.to_bytes`` as a plain array.
+    """
 
     start: int
     end: int
     tag: str
 
 
-@dataclass(frozen=True, slots=True)
-class BackendEntity:
+class BackendEntity(NamedTuple):
     """An entity span ``text[start:end]`` with a normalised label."""
 
     start: int
