@@ -70,10 +70,13 @@ class TreeMemory:
     proportional set size (PSS: a page shared by k processes counts 1/k in
     each, so shared pages count once in the sum) from ``/proc`` every
     ``interval`` seconds. A spike shorter than that can be missed, so the
-    figure reported is never below this process's own ``ru_maxrss``.
+    figure reported is never below this process's own ``ru_maxrss``. Reading
+    ``smaps_rollup`` walks a process's page tables: one sample of a ``--jobs 2``
+    run (4 processes, 600 MB) took 7.9 ms here, so sampling every 50 ms took
+    16% of a core from the run it measured; every 0.5 s it takes under 2%.
     """
 
-    def __init__(self, interval: float = 0.05) -> None:
+    def __init__(self, interval: float = 0.5) -> None:
         self.interval = interval
         self.peak_mb = 0.0
         self._stop = threading.Event()

@@ -2,6 +2,7 @@
 
 Lexicon tests by lookup (``has_infix``, ``longest_suffix``, ``abbreviated_ending``)
 against scans of the lexicon, the gazetteer's prefix filter against lookups,
+span and occurrence lookups (``Spans``, ``positions_after``) against scans,
 and the streaming of articles through the backend (one batch analysed ahead,
 in a background thread) against the order and content of the input.
 """
@@ -23,6 +24,7 @@ from healthnews_nlp.nlp.backends.base import Analysis, Token
 from healthnews_nlp.nlp.lexicons import Lexicons, has_infix, longest_suffix
 from healthnews_nlp.nlp.pipeline import load
 from healthnews_nlp.nlp.tokenizer import BackendTokenizer
+from healthnews_nlp.nlp.view import Spans, positions_after
 
 LEXICONS = Lexicons.load()
 # characters of the lexicons and a few others, so that generated words often hold a lexicon word
@@ -45,6 +47,23 @@ def test_longest_suffix_equals_a_scan(word: str, keep: int, shortest: int) -> No
         matches = [w for w in words if word.endswith(w) and len(word) - len(w) >= keep and len(w) >= shortest]
         expected = max(matches, key=len) if matches else None
         assert longest_suffix(word, words, keep=keep, shortest=shortest) == expected
+
+
+_SPANS = st.lists(st.tuples(st.integers(0, 40), st.integers(0, 12)).map(lambda s: (s[0], s[0] + s[1])), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(spans=_SPANS, start=st.integers(0, 50), length=st.integers(0, 6))
+def test_spans_cover_as_a_scan_says(spans: list[tuple[int, int]], start: int, length: int) -> None:
+    end = start + length
+    assert Spans(spans).covers(start, end) == any(s <= start and end <= e for s, e in spans)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="医院合作院", max_size=30), word=st.text(alphabet="医院合作", min_size=1, max_size=3))
+def test_positions_after_are_the_ends_of_every_occurrence(text: str, word: str) -> None:
+    expected = [i + len(word) for i in range(len(text)) if text.startswith(word, i)]
+    assert positions_after(text, word) == expected
 
 
 def _abbreviated_ending_by_scan(name: str) -> tuple[str, str] | None:

@@ -206,6 +206,7 @@ def _orgs_before_titles(view: TextView) -> Iterator[Candidate]:
 def _orgs_from_backend(view: TextView) -> Iterator[Candidate]:
     """The backend's ORG spans, trimmed, unless something shows they are not a name."""
     lexicons, text = view.lexicons, view.text
+    product_parts: dict[str, bool] = {}  # per word: a word recurs, its occurrences are all looked at
     for entity in view.analysis.entities:
         if entity.label != "ORG":
             continue
@@ -227,7 +228,9 @@ def _orgs_from_backend(view: TextView) -> Iterator[Candidate]:
             continue
         if longest_suffix(word, lexicons.place_heads) or longest_suffix(word, lexicons.product_heads):
             continue
-        if ordinary_word(word) or _part_of_product(view, word) or _strip_cues(view, start, end) > start:
+        if word not in product_parts:
+            product_parts[word] = _part_of_product(view, word)
+        if ordinary_word(word) or product_parts[word] or _strip_cues(view, start, end) > start:
             continue
         if longest_suffix(word, lexicons.org_non_heads) or word.endswith("族"):
             continue  # 满族, 壮族: an ethnic group is not an organization

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import accumulate
 
 from healthnews_nlp.gazetteer import Gazetteer
 from healthnews_nlp.nlp.backends.base import Analysis, Token
@@ -163,3 +165,20 @@ def positions_after(text: str, word: str) -> list[int]:
         ends.append(index + len(word))
         index = text.find(word, index + 1)
     return ends
+
+
+class Spans:
+    """Spans of a text, answering "is ``start:end`` inside one of them?" by bisection.
+
+    Rules ask it for every cue of a text; scanning every mention each time
+    made long texts quadratic.
+    """
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [start for start, _ in ordered]
+        self._reach = list(accumulate((end for _, end in ordered), max))  # furthest end so far
+
+    def covers(self, start: int, end: int) -> bool:
+        before = bisect_right(self._starts, start)
+        return before > 0 and self._reach[before - 1] >= end
