@@ -361,14 +361,19 @@ def _worker_main(conn: Connection, settings: Settings) -> None:
         except RunError as error:  # the parent raises it
             conn.send(error)
             return
+        conn.send(READY)
         for _, batch in run_tasks(iter(conn.recv, None), nlp, settings.batch_size):
             conn.send(batch)
     except (EOFError, OSError):  # the parent is gone (killed): nothing to send results to
         return
 
 
+#: What a worker sends once its pipeline has loaded.
+READY = "ready"
+
+
 class _Worker:
-    """A worker process, its end of the pipe and the task it is on."""
+    """A worker process, its end of the pipe, the task it is on and whether it has loaded."""
 
     def __init__(self, context: Any, settings: Settings) -> None:
         self.conn, child = context.Pipe()
@@ -378,6 +383,7 @@ class _Worker:
         self.process.start()
         child.close()
         self.task: Task | None = None
+        self.ready = False
 
     def give(self, task: Task | None) -> None:
         self.task = task
@@ -421,12 +427,17 @@ def _in_processes(
                 message = _receive(worker.conn) if worker.conn in ready else None
                 if isinstance(message, BaseException):
                     raise message
+                if message == READY:
+                    worker.ready = True
+                    continue
                 if isinstance(message, Batch):
                     yield task, message
                     if message.last:
                         worker.give(next(tasks, None))
                     continue
                 worker.process.join()
+                if not worker.ready:
+                    raise RunError(_no_start(worker.process.exitcode))
                 reason = (
                     f"the worker process ended (exit code {worker.process.exitcode}) on this file or one read "
                     "with it; its articles not in the JSONL are extracted again by the next run"
@@ -444,6 +455,16 @@ def _in_processes(
     finally:
         for worker in workers:
             worker.stop()
+
+
+def _no_start(exitcode: int | None) -> str:
+    """Why a run stops when a worker process ends before its pipeline has loaded."""
+    return (
+        f"a worker process ended before its pipeline loaded (exit code {exitcode}; its error is "
+        "printed above). Workers are started with 'spawn', which imports the main script again: "
+        "a script that runs in parallel needs its code under `if __name__ == \"__main__\":`. "
+        "Or run in this process with jobs=1 (--jobs 1)."
+    )
 
 
 def _receive(conn: Connection) -> object:

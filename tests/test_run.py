@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import multiprocessing
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -281,6 +283,22 @@ def test_a_worker_that_dies_costs_its_task_only_and_the_rerun_completes(
     assert not rerun.failures and rerun.resumed == report.extracted and rerun.articles == 6
     keys = [(r.source, record_number(r)) for r in read_extractions(out / EXTRACTIONS)]
     assert keys == sorted({(str(p), 0) for p in corpus.iterdir()})
+
+
+def test_a_script_without_a_main_guard_is_told_so_rather_than_failing_every_file(tmp_path: Path) -> None:
+    """Spawned workers import the script again; without the guard they die before loading."""
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from healthnews_nlp.run import Settings, run_extract\n"
+        f"run_extract([{str(SEEDS)!r}], {str(tmp_path / 'out' / EXTRACTIONS)!r}, jobs=2, settings=Settings(batch_size=2))\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("healthnews_nlp.run.RunError: a worker process ended before its pipeline loaded")
+    assert 'if __name__ == "__main__":' in last
+    assert not (tmp_path / "out" / ERRORS).exists() or not lines(tmp_path / "out" / ERRORS)
 
 
 def test_the_graph_command_reports_failures_in_one_line_and_exits_1(
