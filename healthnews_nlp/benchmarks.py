@@ -19,14 +19,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from spacy.language import Language
+if TYPE_CHECKING:  # the data set tables are read by the command line's parser: no spaCy for them
+    from spacy.language import Language
 
-from healthnews_nlp.nlp.backends.base import NerBackend
-from healthnews_nlp.nlp.backends.registry import get_backend
-from healthnews_nlp.nlp.components import DomainRecognizer
-from healthnews_nlp.nlp.tokenizer import BackendTokenizer
+    from healthnews_nlp.nlp.backends.base import NerBackend
+    from healthnews_nlp.nlp.components import DomainRecognizer
+    from healthnews_nlp.nlp.tokenizer import BackendTokenizer
 
 #: The labels scored: the general types every data set has. EVENT and TIME are not scored.
 SCORED_LABELS = ("PERSON", "ORG", "LOC")
@@ -307,6 +307,7 @@ def bench_ner(
     systems: Sequence[str] = ("backend", "pipeline"),
 ) -> dict[str, SpanScores]:
     """Scores of the backend alone and/or the full pipeline on ``sentences``."""
+    from healthnews_nlp.nlp.backends.registry import get_backend
     from healthnews_nlp.nlp.pipeline import load
 
     texts = [s.text for s in sentences]
@@ -416,8 +417,8 @@ def bench_partners(
     from healthnews_nlp.nlp.pipeline import load
 
     nlp = load(backend=backend, backend_options=dict(backend_options or {}))
-    recognizer = cast(DomainRecognizer, nlp.get_pipe("healthnews_ner"))
-    analyzer = cast(BackendTokenizer, nlp.tokenizer).backend
+    recognizer = cast("DomainRecognizer", nlp.get_pipe("healthnews_ner"))
+    analyzer = cast("BackendTokenizer", nlp.tokenizer).backend
     by_sentence: dict[str, list[RelationInstance]] = defaultdict(list)
     for instance in instances:
         by_sentence[instance.sentence].append(instance)

@@ -17,7 +17,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from healthnews_nlp.models import Article, ArticleExtraction, Entity, Relation
+from healthnews_nlp.models import Article, ArticleExtraction, Entity, Relation, read_extractions
 from healthnews_nlp.nlp.components import register_extensions
 from healthnews_nlp.nlp.pipeline import load
 from healthnews_nlp.nlp.tokenizer import BackendTokenizer
@@ -44,7 +44,7 @@ def extract(
     register_extensions()
     stream = iter(articles)
     zone = getattr(nlp, "memory_zone", None)  # spaCy 3.8+
-    if zone is not None and nlp.vocab.in_memory_zone:
+    if zone is not None and getattr(nlp.vocab, "in_memory_zone", False):
         zone = None
     while (first := next(stream, None)) is not None:
         chunk = chain((first,), islice(stream, ARTICLES_PER_ZONE - 1))
@@ -76,14 +76,6 @@ def _extract_stream(nlp: Language, articles: Iterable[Article], batch_size: int)
 def extract_article(article: Article, nlp: Language | None = None) -> ArticleExtraction:
     """Entities and relations of one article."""
     return next(extract([article], nlp))
-
-
-def read_extractions(path: str | Path) -> Iterator[ArticleExtraction]:
-    """Extractions back from a JSONL file written by ``extract`` (one record per line, streamed)."""
-    with Path(path).open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield ArticleExtraction.model_validate_json(line)
 
 
 def _make_docs(nlp: Language, texts: Iterable[str], batch_size: int) -> Iterator[Doc]:

@@ -460,13 +460,14 @@ class KnowledgeGraph:
         if unknown:
             raise ValueError(f"unknown export formats {unknown}; choose from {list(_FORMATS)}")
         written: list[Path] = []
-        for fmt in chosen:
-            if fmt == "csv":
-                written.extend(export.write_csv(self, path))
-            else:
-                file = path / _FILE_NAMES[fmt].format(name=name)
-                writers[fmt](self, file)
-                written.append(file)
+        with export.flattened_once(self):
+            for fmt in chosen:
+                if fmt == "csv":
+                    written.extend(export.write_csv(self, path))
+                else:
+                    file = path / _FILE_NAMES[fmt].format(name=name)
+                    writers[fmt](self, file)
+                    written.append(file)
         return written
 
     # ----------------------------------------------------------------------

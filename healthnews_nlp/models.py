@@ -8,8 +8,10 @@ written to JSON and read back without loss (``model_dump_json`` /
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date as date_type
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -196,3 +198,11 @@ class ArticleExtraction(Record):
         from healthnews_nlp.display import extraction_html
 
         return extraction_html(self)
+
+
+def read_extractions(path: str | Path) -> Iterator[ArticleExtraction]:
+    """Extractions back from a JSONL file written by ``extract`` (one record per line, streamed)."""
+    with Path(path).open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield ArticleExtraction.model_validate_json(line)

@@ -49,16 +49,17 @@ from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from spacy.language import Language
-
+from healthnews_nlp import export
 from healthnews_nlp.atomic import atomic_open
 from healthnews_nlp.errors import HealthNewsError
-from healthnews_nlp.extract import ARTICLES_PER_ZONE, extract, read_extractions
 from healthnews_nlp.graph import KnowledgeGraph, build_graph
 from healthnews_nlp.ingest.readers import iter_files, read_file, source_name
-from healthnews_nlp.models import Article, ArticleExtraction, IngestFailure, Record
+from healthnews_nlp.models import Article, ArticleExtraction, IngestFailure, Record, read_extractions
+
+if TYPE_CHECKING:  # spaCy is imported where a pipeline runs: the parent of a parallel run needs none
+    from spacy.language import Language
 
 __all__ = [
     "ERRORS",
@@ -296,6 +297,8 @@ def _extract_each(
     articles: list[Article], nlp: Language
 ) -> tuple[list[tuple[str, int, str]], list[Failure]]:
     """Extract a batch; when it fails, each article alone, so one bad article fails alone."""
+    from healthnews_nlp.extract import extract
+
     if not articles:
         return [], []
     try:
@@ -329,6 +332,8 @@ def run_tasks(tasks: Iterable[Task], nlp: Language, batch_size: int = 16) -> Ite
     one batch long: the words of every batch would be made anew (their
     lexical attributes computed again), which costs more than a zone saves.
     """
+    from healthnews_nlp.extract import ARTICLES_PER_ZONE
+
     zone: contextlib.ExitStack | None = None
     in_zone = 0
     try:
@@ -391,10 +396,14 @@ class _Worker:
             with contextlib.suppress(OSError):  # a worker already dead: its sentinel tells
                 self.conn.send(task)
 
-    def stop(self) -> None:
+    def ask_to_stop(self) -> None:
+        """An idle worker is told to end; one on a task (the run stopped early) is ended by ``stop``."""
         if self.task is None:
             with contextlib.suppress(OSError):
                 self.conn.send(None)
+
+    def stop(self) -> None:
+        if self.task is None:
             self.process.join(timeout=10)
         if self.process.is_alive():
             self.process.terminate()
@@ -453,6 +462,8 @@ def _in_processes(
                     workers[index] = _Worker(context, settings)
                     workers[index].give(following)
     finally:
+        for worker in workers:  # all at once: a process takes a while to end
+            worker.ask_to_stop()
         for worker in workers:
             worker.stop()
 
@@ -908,13 +919,14 @@ def export_graph(
     folder = Path(folder)
     written: list[Path] = []
     failures: list[Failure] = []
-    for fmt in ("graphml", "gexf", "json", "csv"):
-        try:
-            written.extend(kg.write(folder, formats=[fmt]))
-        except Exception as error:  # noqa: BLE001  one format failing must not cost the others
-            file = getattr(error, "path", str(folder / f"graph.{fmt}"))
-            message = getattr(error, "reason", str(error))
-            failures.append(Failure(file=file, stage="export", error_type=type(error).__name__, message=message))
+    with export.flattened_once(kg):
+        for fmt in ("graphml", "gexf", "json", "csv"):
+            try:
+                written.extend(kg.write(folder, formats=[fmt]))
+            except Exception as error:  # noqa: BLE001  one format failing must not cost the others
+                file = getattr(error, "path", str(folder / f"graph.{fmt}"))
+                message = getattr(error, "reason", str(error))
+                failures.append(Failure(file=file, stage="export", error_type=type(error).__name__, message=message))
     summary = kg.summary()
     try:
         with atomic_open(folder / SUMMARY) as handle:
