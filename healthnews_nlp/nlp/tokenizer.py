@@ -7,7 +7,7 @@ many texts per backend call, which is what makes batched LAC fast.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from itertools import starmap
@@ -37,9 +37,14 @@ def stored_analysis(doc: Doc) -> Analysis | None:
     if stored is None:
         return None
     _, tokens, entities = stored
-    if not isinstance(tokens, tuple):  # read back from bytes: lists of lists
-        tokens, entities = tuple(starmap(Token, tokens)), tuple(starmap(BackendEntity, entities))
-    return Analysis(tokens=tokens, entities=entities)
+    return Analysis(tokens=_as_tuples(Token, tokens), entities=_as_tuples(BackendEntity, entities))
+
+
+def _as_tuples(kind: type[Any], items: Sequence[Any]) -> tuple[Any, ...]:
+    """``items`` as ``kind`` named tuples: as stored, or rebuilt from plain arrays (a Doc read back from bytes)."""
+    if isinstance(items, tuple) and all(isinstance(item, kind) for item in items[:1]):
+        return items
+    return tuple(starmap(kind, items))
 
 
 def analysed_text(doc: Doc) -> str:
