@@ -63,8 +63,7 @@ def peak_rss_mb() -> float:
 class TreeMemory:
     """The peak of the memory of this process and every process under it together, sampled.
 
-    With ``--jobs 2`` the whole flow is a parent and two worker processes (and,
-    at the end, forked export processes that share the parent's pages); the
+    With ``--jobs 2`` the whole flow is a parent and two worker processes; the
     memory a user needs is their sum, which no ``ru_maxrss`` reports (it gives
     one process, or the largest child). A thread reads each process's
     proportional set size (PSS: a page shared by k processes counts 1/k in
