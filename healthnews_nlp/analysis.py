@@ -33,6 +33,7 @@ __all__ = [
     "communities",
     "ego",
     "find_node",
+    "mark_communities",
     "relation_graph",
     "subgraph",
     "timeline",
@@ -307,6 +308,25 @@ def communities(
     import pandas as pd
 
     simple = relation_graph(kg.graph, _as_set(relations))
+    ordered = _number_communities(kg, simple, resolution=resolution, seed=seed, attribute=attribute)
+    labels = {node: str(data.get("label", node)) for node, data in kg.graph.nodes(data=True)}
+    degrees = dict(simple.degree())
+    rows = []
+    for number, members in enumerate(ordered):
+        ranked = sorted(members, key=lambda m: (-degrees[m], labels[m])) if len(members) > 1 else members
+        rows.append({"community": number, "size": len(members), "members": [labels[m] for m in ranked]})
+    return pd.DataFrame(rows, columns=["community", "size", "members"])
+
+
+def mark_communities(kg: KnowledgeGraph, *, attribute: str = COMMUNITY_ATTRIBUTE) -> None:
+    """Write the Louvain communities of :func:`communities` (default options) to the nodes, without the table."""
+    _number_communities(kg, relation_graph(kg.graph, None), resolution=1.0, seed=42, attribute=attribute)
+
+
+def _number_communities(
+    kg: KnowledgeGraph, simple: nx.Graph, *, resolution: float, seed: int, attribute: str
+) -> list[list[Any]]:
+    """The communities of ``simple``, largest first, each written to its nodes as ``attribute``."""
     # an entity without relations is a community of its own; Louvain need not visit
     # the many of them a large corpus has (most names appear without a relation)
     # (a copy, not a subgraph view: a view may iterate its nodes in set order, which
@@ -316,19 +336,10 @@ def communities(
     found = nx.community.louvain_communities(linked, weight="weight", resolution=resolution, seed=seed)
     alone = ([n] for n in simple if not simple.degree(n))
     ordered = sorted([*(sorted(c) for c in found), *alone], key=lambda c: (-len(c), c[0]))
-    rows = []
     for number, members in enumerate(ordered):
         for node in members:
             kg.graph.nodes[node][attribute] = number
-        ranked = sorted(members, key=lambda m: (-simple.degree(m), str(kg.graph.nodes[m].get("label", m))))
-        rows.append(
-            {
-                "community": number,
-                "size": len(members),
-                "members": [str(kg.graph.nodes[m].get("label", m)) for m in ranked],
-            }
-        )
-    return pd.DataFrame(rows, columns=["community", "size", "members"])
+    return ordered
 
 
 def timeline(

@@ -51,7 +51,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
-from healthnews_nlp import export
+from healthnews_nlp import analysis, export
 from healthnews_nlp.atomic import atomic_open
 from healthnews_nlp.errors import HealthNewsError
 from healthnews_nlp.graph import KnowledgeGraph, build_graph
@@ -902,7 +902,7 @@ def graph_of(extractions: str | Path, *, include_articles: bool = False) -> Know
     """The graph of a run's JSONL, read line by line, with its Louvain ``community`` node
     attribute, so Gephi can colour by community the moment the file opens."""
     kg = build_graph(read_extractions(extractions), include_articles=include_articles)
-    kg.communities()
+    analysis.mark_communities(kg)
     return kg
 
 
