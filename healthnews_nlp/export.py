@@ -59,7 +59,6 @@ from pathlib import Path
 from typing import IO, Any, Literal, Union
 
 import networkx as nx
-from networkx.readwrite.gexf import GEXF, GEXFWriter
 
 from healthnews_nlp.atomic import atomic_open
 from healthnews_nlp.errors import HealthNewsError
@@ -287,9 +286,9 @@ def flattened_once(graph: Any) -> Iterator[None]:
         _FLAT.reset(token)
 
 
-# Names networkx's GEXF writer takes for the file's own structure (id, label, weight, edge
-# type, parents, viz …) rather than writing them as attributes; "key" would be read back as
-# the edge key. label and weight mean the same in both places and stay.
+# Names GEXF readers (networkx's, Gephi's) take for the file's own structure (id, edge type,
+# parents, viz …) rather than as attributes; "key" would be read back as the edge key. label
+# and weight mean the same in both places and stay.
 _GEXF_NODE_RESERVED = frozenset({"id", "pid", "start", "end", "spells", "viz", "parents", "slices"})
 _GEXF_EDGE_RESERVED = frozenset(
     {"id", "type", "key", "networkx_key", "start", "end", "spells", "viz", "slices"}
@@ -358,20 +357,6 @@ def _output(path: PathOrFile, mode: str = "wb") -> Iterator[IO[Any]]:
         raise ExportError(target, _reason(target, error), errno=error.errno) from error
 
 
-class _GEXF13Writer(GEXFWriter):  # type: ignore[misc]
-    """networkx's GEXF writer, with the XML Schema instance namespace its 1.3 table misspells.
-
-    networkx 3.x declares ``xmlns:xsi="http://w3.org/2001/XMLSchema-instance"``
-    for GEXF 1.3 (``www.`` missing), which makes ``xsi:schemaLocation`` an
-    unknown attribute to a schema validator.
-    """
-
-    versions = {
-        **GEXF.versions,
-        "1.3": {**GEXF.versions["1.3"], "NS_XSI": "http://www.w3.org/2001/XMLSchema-instance"},
-    }
-
-
 def write_graphml(graph: Any, path: PathOrFile) -> None:
     """Write ``graph`` as GraphML (validates against the GraphML 1.0 schema).
 
@@ -398,10 +383,105 @@ def write_gexf(graph: Any, path: PathOrFile) -> None:
     Parameters and errors as :func:`write_graphml`.
     """
     exportable = to_exportable(graph, format="gexf")
-    writer = _GEXF13Writer(encoding="utf-8", prettyprint=True, version="1.3")
-    writer.add_graph(exportable)
     with _output(path) as handle:
-        writer.write(handle)
+        _stream_gexf(exportable, handle)
+
+
+_GEXF_NS = "http://gexf.net/1.3"
+_XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+_GEXF_TYPES: dict[type, str] = {bool: "boolean", int: "long", float: "double", str: "string"}
+# what a GEXF edge carries as its own XML attributes (as networkx's reader takes them back)
+_GEXF_EDGE_OWN = ("id", "label", "weight")
+
+
+def _stream_gexf(graph: nx.MultiDiGraph, handle: IO[bytes]) -> None:
+    """Write an exportable graph as GEXF 1.3, one node or edge at a time.
+
+    networkx's writer builds the whole document in memory before writing it,
+    which on a large graph took more time and memory than the graph itself.
+    The file is what it wrote (networkx's reader gives the same graph back),
+    without its ``networkx_key`` column (an edge's key is its ``id``). Nodes
+    and edges are serialised as subtrees inside the elements opened with the
+    GEXF namespace as default, so their unprefixed names are in it.
+    """
+    from lxml import etree
+
+    node_attributes = _gexf_attributes((data for _, data in graph.nodes(data=True)), ("label",), 0)
+    edge_attributes = _gexf_attributes(
+        (data for _, _, data in graph.edges(data=True)), _GEXF_EDGE_OWN, len(node_attributes)
+    )
+    dynamic = any("spells" in data for _, data in graph.nodes(data=True)) or any(
+        "spells" in data for _, _, data in graph.edges(data=True)
+    )
+    graph_attributes = {"defaultedgetype": "directed", "mode": "dynamic" if dynamic else "static"}
+    graph_attributes["name"] = str(graph.graph.get("name", ""))
+    if dynamic:
+        graph_attributes["timeformat"] = "date"
+    with etree.xmlfile(handle, encoding="utf-8") as xml:
+        xml.write_declaration()
+        root = {f"{{{_XSI_NS}}}schemaLocation": f"{_GEXF_NS} {_GEXF_NS}/gexf.xsd", "version": "1.3"}
+        with xml.element(f"{{{_GEXF_NS}}}gexf", root, nsmap={None: _GEXF_NS, "xsi": _XSI_NS}):
+            meta = etree.Element("meta", lastmodifieddate=date.today().isoformat())
+            etree.SubElement(meta, "creator").text = "healthnews-nlp"
+            xml.write("\n", meta, pretty_print=True)
+            with xml.element(f"{{{_GEXF_NS}}}graph", graph_attributes):
+                xml.write("\n")
+                for kind, declared in (("node", node_attributes), ("edge", edge_attributes)):
+                    if declared:
+                        block = etree.Element("attributes", {"class": kind, "mode": "static"})
+                        for title, (number, type_name) in declared.items():
+                            etree.SubElement(block, "attribute", id=number, title=title, type=type_name)
+                        xml.write(block, pretty_print=True)
+                with xml.element(f"{{{_GEXF_NS}}}nodes"):
+                    xml.write("\n")
+                    for node, data in graph.nodes(data=True):
+                        element = etree.Element("node", id=str(node), label=str(data.get("label", node)))
+                        _gexf_content(element, data, node_attributes)
+                        xml.write(element, pretty_print=True)
+                with xml.element(f"{{{_GEXF_NS}}}edges"):
+                    xml.write("\n")
+                    for u, v, key, data in graph.edges(keys=True, data=True):
+                        own = {"source": str(u), "target": str(v), "id": str(data.get("id", key))}
+                        own.update({name: str(data[name]) for name in _GEXF_EDGE_OWN[1:] if name in data})
+                        element = etree.Element("edge", own)
+                        _gexf_content(element, data, edge_attributes)
+                        xml.write(element, pretty_print=True)
+
+
+def _gexf_attributes(
+    records: Iterable[Mapping[str, Any]], own: tuple[str, ...], first: int
+) -> dict[str, tuple[str, str]]:
+    """Title → (id, GEXF type) of every attribute the records hold, numbered from ``first`` in order of appearance."""
+    declared: dict[str, tuple[str, str]] = {}
+    for record in records:
+        for name, value in record.items():
+            if name not in declared and name not in own and name != "spells":
+                declared[name] = (str(first + len(declared)), _GEXF_TYPES[type(value)])
+    return declared
+
+
+def _gexf_content(element: Any, data: Mapping[str, Any], declared: Mapping[str, tuple[str, str]]) -> None:
+    """A node's or edge's spells and attribute values, as networkx's reader expects them."""
+    from lxml import etree
+
+    spells = data.get("spells")
+    if spells:
+        holder = etree.SubElement(element, "spells")
+        for start, end in spells:
+            etree.SubElement(holder, "spell", start=str(start), end=str(end))
+    values = [(declared[name][0], value) for name, value in data.items() if name in declared]
+    if values:
+        holder = etree.SubElement(element, "attvalues")
+        for number, value in values:
+            etree.SubElement(holder, "attvalue", {"for": number, "value": _gexf_value(value)})
+
+
+def _gexf_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return {"inf": "INF", "-inf": "-INF", "nan": "NaN"}.get(str(value), str(value))
+    return str(value)
 
 
 def write_json(graph: Any, path: PathOrFile) -> None:
