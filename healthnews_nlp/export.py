@@ -214,8 +214,7 @@ def to_exportable(graph: Any, *, format: Format = "json") -> nx.MultiDiGraph:  #
     out.graph.update(
         {str(k): v for k, v in ((k, _plain(v)) for k, v in source.graph.items()) if v is not None}
     )
-    shared = _FLAT.get()
-    plain_nodes, plain_edges = shared[1] if shared is not None and shared[0] is source else _flatten(source)
+    plain_nodes, plain_edges = _shared_flattening(source) or _flatten(source)
 
     if format == "gexf":
         node_records = [
@@ -266,6 +265,12 @@ _FLAT: ContextVar[tuple[nx.MultiDiGraph, tuple[list[dict[str, Any]], list[dict[s
 )
 
 
+def _shared_flattening(source: nx.MultiDiGraph) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
+    """The flattening an enclosing :func:`flattened_once` made of ``source``, if any."""
+    shared = _FLAT.get()
+    return shared[1] if shared is not None and shared[0] is source else None
+
+
 @contextlib.contextmanager
 def flattened_once(graph: Any) -> Iterator[None]:
     """Exports of ``graph`` in this block flatten its attributes once, not once per format.
@@ -275,8 +280,7 @@ def flattened_once(graph: Any) -> Iterator[None]:
     inside the block.
     """
     source = _graph_of(graph)
-    shared = _FLAT.get()
-    if shared is not None and shared[0] is source:  # an enclosing block has flattened it
+    if _shared_flattening(source) is not None:  # an enclosing block has flattened it
         yield
         return
     token = _FLAT.set((source, _flatten(source)))
