@@ -24,6 +24,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from healthnews_nlp import schema
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from spacy.tokens import Doc
@@ -44,23 +46,15 @@ __all__ = [
     "render",
 ]
 
-#: One colour per entity type, shared by displaCy, the interactive graph and the static plot.
+#: One colour per entity type (``resources/entity_types.tsv``), shared by displaCy, the interactive
+#: graph and the static plot; articles are the graph's extra node type.
 TYPE_COLORS: dict[str, str] = {
-    "ORG": "#7aa6d6",
-    "PERSON": "#f4a261",
-    "LOC": "#7cc47f",
-    "EVENT": "#c39bd3",
+    **{name: kind.color for name, kind in schema.entity_types().items()},
     "ARTICLE": "#bdbdbd",
 }
-#: One colour per relation type (edges of the interactive graph and the static plot).
+#: One colour per relation type (``resources/relation_types.tsv``), and the article links.
 RELATION_COLORS: dict[str, str] = {
-    "PARTNERS_WITH": "#d62728",
-    "ORGANIZES": "#9467bd",
-    "PARTICIPATES_IN": "#8c564b",
-    "WORKS_FOR": "#1f77b4",
-    "HELD_IN": "#2ca02c",
-    "LOCATED_IN": "#17becf",
-    "PART_OF": "#7f7f7f",
+    **{name: kind.color for name, kind in schema.relation_types().items()},
     "MENTIONS": "#dddddd",
 }
 _TYPE_ORDER = {t: i for i, t in enumerate(TYPE_COLORS)}

@@ -31,12 +31,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from healthnews_nlp.errors import HealthNewsError
-from healthnews_nlp.models import EntityType, RelationType
+from healthnews_nlp import schema
 
 if TYPE_CHECKING:
     from opencc import OpenCC
@@ -57,9 +57,6 @@ __all__ = [
     "score",
 ]
 
-ENTITY_TYPES: frozenset[str] = frozenset(get_args(EntityType))
-RELATION_TYPES: frozenset[str] = frozenset(get_args(RelationType))
-SYMMETRIC_RELATIONS: frozenset[str] = frozenset({"PARTNERS_WITH"})
 ALL = "ALL"
 
 # Same character class as score.py's ``_STRIP``: whitespace and the quote and
@@ -297,11 +294,11 @@ def _gold_problems(article: GoldArticle) -> list[str]:
     problems = [
         f"entity {e.name!r} has unknown type {e.type!r}"
         for e in article.entities
-        if e.type not in ENTITY_TYPES
+        if e.type not in schema.entity_types()
     ]
     resolve = _resolver(article.entities)
     for r in article.relations:
-        if r.type not in RELATION_TYPES:
+        if r.type not in schema.relation_types():
             problems.append(f"relation {r.head!r}->{r.tail!r} has unknown type {r.type!r}")
         for end in (r.head, r.tail):
             if resolve(end) is None:
@@ -460,7 +457,7 @@ def _relation_key(
     head, tail = resolve(relation.head), resolve(relation.tail)
     if head is None or tail is None:
         return None
-    if relation.type in SYMMETRIC_RELATIONS:
+    if relation.type in schema.symmetric_relations():
         head, tail = sorted((head, tail))
     return head, relation.type, tail
 

@@ -64,7 +64,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 
-from healthnews_nlp import export
+from healthnews_nlp import export, schema
 from healthnews_nlp.models import ArticleExtraction, Entity
 from healthnews_nlp.resolve import EntityResolver, is_fuller, match_key
 
@@ -311,7 +311,7 @@ class KnowledgeGraph:
         role: str | None = None,
     ) -> None:
         """Record that ``article`` states ``head -relation-> tail``."""
-        if relation in export.SYMMETRIC_RELATIONS and tail < head:
+        if relation in schema.symmetric_relations() and tail < head:
             head, tail = tail, head
         if not self.graph.has_edge(head, tail, key=relation):
             self.graph.add_edge(
