@@ -21,7 +21,8 @@ from spacy.tokens import Doc
 
 from healthnews_nlp import Article, ArticleExtraction, Relation, extract, load
 from healthnews_nlp.evaluate import load_gold, load_predictions, score
-from healthnews_nlp.nlp.relations import relation_cues, resolve_day
+from healthnews_nlp.nlp.lexicons import Lexicons
+from healthnews_nlp.nlp.relations import resolve_day
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 GOLD = SHARED / "gold"
@@ -259,15 +260,22 @@ def test_every_relation_carries_its_sentence_and_cue(
 
 
 def test_the_cue_lexicon_holds_the_reporting_verbs() -> None:
-    cues = {cue.word: cue.relation for cue in relation_cues()}
+    cues = {cue.word: cue.relation for cue in Lexicons.load().relation_cues}
     for word in ("签署", "携手", "牵手", "联合", "共建"):
         assert cues[word] == "PARTNERS_WITH"
     for word in ("主办", "承办", "联合承办", "指导"):
         assert cues[word] == "ORGANIZES"
     for word in ("致辞", "出席"):
         assert cues[word] == "PARTICIPATES_IN"
-    lengths = [len(cue.word) for cue in relation_cues()]
+    lengths = [len(cue.word) for cue in Lexicons.load().relation_cues]
     assert lengths == sorted(lengths, reverse=True)  # longest first: 联合承办 before 联合
+
+
+def test_a_users_relation_cues_are_read_from_the_lexicon_dir(tmp_path: Path) -> None:
+    (tmp_path / "relation_cues.tsv").write_text("喜结良缘\tPARTNERS_WITH\tclause\n", encoding="utf-8")
+    cues = {cue.word: (cue.relation, cue.reading) for cue in Lexicons.load(str(tmp_path)).relation_cues}
+    assert cues["喜结良缘"] == ("PARTNERS_WITH", "clause")
+    assert "签署" in cues  # the packaged cues stay
 
 
 @pytest.mark.parametrize(

@@ -72,6 +72,15 @@ _LONGEST: dict[int, tuple[Collection[str], int]] = {}
 
 
 @dataclass(frozen=True)
+class Cue:
+    """A word that states a relation (``resources/relation_cues.tsv``) and how it reads."""
+
+    word: str
+    relation: str
+    reading: str
+
+
+@dataclass(frozen=True)
 class Lexicons:
     """Word lists and maps the rules consult."""
 
@@ -92,6 +101,8 @@ class Lexicons:
     slogan_prefixes: frozenset[str]
     person_followers: frozenset[str]
     place_abbreviations: dict[str, tuple[str, ...]]
+    relation_cues: tuple[Cue, ...]  # longest first
+    event_references: tuple[str, ...]
     # is_title answers, memoised: the rules ask about the same few thousand strings over and over
     _title_memo: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -228,6 +239,7 @@ def _load(extra_dir: str | None) -> Lexicons:
         short, _, long = line.partition("\t")
         abbreviations[short] = (*abbreviations.get(short, ()), long)
     ordinals = "|".join(_lines("event_ordinals.txt", extra_dir))
+    cues = [Cue(*line.split("\t")) for line in _lines("relation_cues.tsv", extra_dir)]
     return Lexicons(
         org_heads=heads,
         org_non_heads=_words("org_non_heads.txt", extra_dir),
@@ -249,4 +261,6 @@ def _load(extra_dir: str | None) -> Lexicons:
             char: tuple(places.split(","))
             for char, _, places in (line.partition("\t") for line in _lines("place_abbreviations.tsv", extra_dir))
         },
+        relation_cues=tuple(sorted(cues, key=lambda c: -len(c.word))),
+        event_references=tuple(_lines("event_references.txt", extra_dir)),
     )

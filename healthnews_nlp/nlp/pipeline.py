@@ -9,7 +9,7 @@ from spacy.language import Language
 from spacy.util import registry
 
 from healthnews_nlp.ingest.readers import MAX_ARTICLE_BYTES
-from healthnews_nlp.nlp import components  # noqa: F401  (registers the factories)
+from healthnews_nlp.nlp import components, relation_component  # noqa: F401  (registers the factories)
 from healthnews_nlp.nlp.tokenizer import BackendTokenizer
 
 
@@ -69,12 +69,8 @@ def load(
     # spaCy refuses texts over 1,000,000 characters, a guard for its parser's memory; this
     # pipeline has no parser, and every article the readers accept must go through.
     nlp.max_length = max(nlp.max_length, MAX_ARTICLE_BYTES)
+    nlp.add_pipe("healthnews_rules", config={"lexicon_dir": lexicon_dir})
     nlp.add_pipe("healthnews_ner", config={"lexicon_dir": lexicon_dir})
     if relations:
-        try:
-            from healthnews_nlp.nlp import relation_component  # noqa: F401
-        except ImportError:
-            pass
-        else:
-            nlp.add_pipe("healthnews_relations")
+        nlp.add_pipe("healthnews_relations", config={"lexicon_dir": lexicon_dir})
     return nlp

@@ -1,22 +1,34 @@
-"""Choosing entity mentions among the candidates the rules propose.
+"""Choosing entity mentions among candidate spans: what the rules propose, and how the choice is made.
 
-Two passes: the rules' candidates are resolved into non-overlapping mentions
-(longest first, then by rule strength), then every name accepted anywhere in
-the text is looked for again everywhere (a name LAC missed in one sentence is
+:func:`propose` runs every rule over a :class:`TextView` (the candidate
+sources of spaCy's span groups, see :mod:`.components`). :func:`resolve`
+chooses among the candidates of every source, each with a probability per
+type (from the entity classifier, or the rules' own labels): candidates are
+given their most likely type, the unlikely ones dropped, and the rest
+resolved into non-overlapping mentions (user patterns first, then longer
+spans, stronger rules); then every name accepted anywhere in the text is
+looked for again everywhere (a name the backend missed in one sentence is
 still that name), and the union is resolved once more.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
 
 from healthnews_nlp.nlp import rules
 from healthnews_nlp.nlp.view import Candidate, TextView
 
 LABEL_RANK = {"EVENT": 4, "ORG": 3, "PERSON": 2, "LOC": 1}
+#: The classes of an entity scorer's probabilities, in column order.
+CLASSES = ("NONE", "ORG", "PERSON", "LOC", "EVENT")
 # Rules whose one-character names are real: 美, 港 for places (the tagger says so), 江 before 主席.
 SINGLE_CHARACTER_RULES = frozenset({"loc-backend", "person-backend", "loc-abbreviation"})
+
+Probabilities = npt.NDArray[np.float32]
 
 
 @dataclass(frozen=True)
@@ -27,23 +39,52 @@ class Recognition:
     definitions: tuple[tuple[Candidate, Candidate], ...]
 
 
-def recognize(view: TextView, extra: Iterable[Candidate] = ()) -> Recognition:
-    """Entity mentions of ``view``; ``extra`` are user patterns' matches, which win ties."""
-    proposed = [
+def propose(view: TextView) -> list[Candidate]:
+    """Every rule's candidates for ``view`` (organizations, events, places, people)."""
+    return [
         *rules.org_candidates(view),
         *rules.event_candidates(view),
         *rules.place_candidates(view),
         *rules.person_candidates(view),
-        *extra,
     ]
-    proposed = [c for c in proposed if _allowed(view, c)]
+
+
+def rule_probabilities(candidates: Sequence[Candidate]) -> Probabilities:
+    """Each candidate certain of its own label: the rules' reading, without a learned scorer."""
+    probabilities = np.zeros((len(candidates), len(CLASSES)), dtype=np.float32)
+    for row, candidate in enumerate(candidates):
+        probabilities[row, CLASSES.index(candidate.label)] = 1.0
+    return probabilities
+
+
+def resolve(
+    view: TextView, candidates: Sequence[Candidate], probabilities: Probabilities, *, threshold: float = 0.5
+) -> Recognition:
+    """Entity mentions of ``view`` from scored candidates (``probabilities``: rows of :data:`CLASSES`).
+
+    A candidate takes its most likely type, with that probability as its
+    score; one whose best type is less likely than ``threshold`` is dropped.
+    User patterns (``rule="pattern"``) are known entities: they keep their
+    label and win every overlap.
+    """
+    scored = [c for c in map(_typed, candidates, probabilities) if c.rule == "pattern" or c.score >= threshold]
+    proposed = [c for c in scored if _allowed(view, c)]
     chosen = select(proposed)
-    definitions = _definitions(view, chosen)
-    names = {(view.text[c.start : c.end], c.label) for c in chosen}
-    names |= {(view.text[alias.start : alias.end], alias.label) for alias, _ in definitions}
+    defined = definitions(view, chosen)
+    names = {(view.text[c.start : c.end], c.label): c.score for c in chosen}
+    for alias, _ in defined:
+        names[(view.text[alias.start : alias.end], alias.label)] = alias.score
     repeats = [c for c in _occurrences(view, names) if _allowed(view, c)]
-    chosen = select(_without_weak_readings([*proposed, *repeats, *(alias for alias, _ in definitions)], view))
-    return Recognition(tuple(chosen), tuple(definitions))
+    chosen = select(_without_weak_readings([*proposed, *repeats, *(alias for alias, _ in defined)], view))
+    return Recognition(tuple(chosen), tuple(defined))
+
+
+def _typed(candidate: Candidate, row: npt.NDArray[np.float32]) -> Candidate:
+    """The candidate with its most likely type and that type's probability as its score."""
+    if candidate.rule == "pattern":
+        return replace(candidate, score=1.0)
+    best = int(np.argmax(row[1:])) + 1
+    return replace(candidate, label=CLASSES[best], score=float(row[best]))
 
 
 BACKEND_ONLY = frozenset({"org-backend", "person-backend", "person-backend-weak", "repeat"})
@@ -84,7 +125,10 @@ def select(candidates: Iterable[Candidate]) -> list[Candidate]:
     """
     ordered = sorted(
         set(candidates),
-        key=lambda c: (c.rule != "pattern", -(c.end - c.start), -c.priority, -LABEL_RANK[c.label], c.start),
+        # the score and the rule's name break the last ties: the choice never depends on set order
+        key=lambda c: (
+            c.rule != "pattern", -(c.end - c.start), -c.priority, -LABEL_RANK[c.label], c.start, -c.score, c.rule
+        ),
     )
     taken: list[Candidate] = []
     occupied = bytearray()
@@ -119,7 +163,7 @@ def _not_entity_spans(view: TextView) -> list[tuple[int, int]]:
     return cached
 
 
-def _definitions(view: TextView, chosen: list[Candidate]) -> list[tuple[Candidate, Candidate]]:
+def definitions(view: TextView, chosen: Sequence[Candidate]) -> list[tuple[Candidate, Candidate]]:
     """Aliases the text defines right after a mention: X（下称“Y”）, X(English name)."""
     by_end = {c.end: c for c in chosen}
     found = []
@@ -127,19 +171,20 @@ def _definitions(view: TextView, chosen: list[Candidate]) -> list[tuple[Candidat
         target = by_end.get(definition_start)
         if target is None:
             continue
-        alias = Candidate(alias_start, alias_end, target.label, "alias-defined", 5)
+        alias = Candidate(alias_start, alias_end, target.label, "alias-defined", 5, target.score)
         found.append((alias, target))
     return found
 
 
-def _occurrences(view: TextView, names: set[tuple[str, str]]) -> Iterable[Candidate]:
+def _occurrences(view: TextView, names: dict[tuple[str, str], float]) -> Iterable[Candidate]:
+    """Every occurrence of the chosen names, each with the score of its name."""
     text = view.text
-    for name, label in names:
+    for (name, label), score in names.items():
         if len(name) < 2:
             continue
         position = text.find(name)
         while position >= 0:
             end = position + len(name)
             if not (label == "LOC" and rules.is_slogan(view, position)):
-                yield Candidate(position, end, label, "repeat", 0)
+                yield Candidate(position, end, label, "repeat", 0, score)
             position = text.find(name, position + 1)

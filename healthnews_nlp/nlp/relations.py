@@ -23,16 +23,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 from itertools import combinations, islice
 
 from healthnews_nlp.models import Relation
 from healthnews_nlp.nlp.aliases import ResolvedEntity, normalized
 from healthnews_nlp.nlp.rules import ORGANIZER_VERBS, list_items
+from healthnews_nlp.nlp.lexicons import Cue
 from healthnews_nlp.nlp.view import Candidate, Spans, TextView, positions_after
-from healthnews_nlp.resources import read_lines
 
 #: Longest statement read as one sentence: a run of text without a sentence end (a table, a list,
 #: a page that lost its punctuation) is read in pieces of this length, which keeps the relation
@@ -59,25 +57,6 @@ SEPARATELY = re.compile(r"分别|先后|相继")
 LAUNCHED = re.compile(r"[”\s]*(?:正式)?(?:发布|成立|揭牌|签约|聘任|启动|。|$)")
 # After an organization's name inside an event's: its own meeting (联盟2023年度论坛)
 OWN_MEETING = re.compile(r"(?:\d{4})?(?:年度|年|第.届)?(?:论坛|年会|大会|峰会|学术会议)")
-
-
-@dataclass(frozen=True)
-class Cue:
-    word: str
-    relation: str
-    reading: str
-
-
-@lru_cache(maxsize=1)
-def relation_cues() -> tuple[Cue, ...]:
-    """The cue lexicon, longest cue first."""
-    cues = [Cue(*line.split("\t")) for line in read_lines("relation_cues.tsv")]
-    return tuple(sorted(cues, key=lambda c: -len(c.word)))
-
-
-@lru_cache(maxsize=1)
-def event_references() -> tuple[str, ...]:
-    return tuple(read_lines("event_references.txt"))
 
 
 def resolve_day(text: str, article_date: date | None) -> date | None:
@@ -199,7 +178,7 @@ class RelationFinder:
     def _cues(self, start: int, end: int, relation: str) -> Iterator[tuple[int, int, Cue]]:
         """Cue occurrences in ``start:end`` (longest first, not overlapping, not inside a mention)."""
         taken: list[tuple[int, int]] = []
-        for cue in relation_cues():
+        for cue in self.view.lexicons.relation_cues:
             if cue.relation != relation:
                 continue
             position = self.text.find(cue.word, start, end)
@@ -376,7 +355,7 @@ class RelationFinder:
         before = [m for m in mentions if m.label == "EVENT" and m.end <= cue_start]
         if before:
             return self._entity(before[-1])
-        if self.main_event and any(r in self.text[start:cue_start] for r in event_references()):
+        if self.main_event and any(r in self.text[start:cue_start] for r in self.view.lexicons.event_references):
             return self.main_event
         return None
 
@@ -399,7 +378,7 @@ class RelationFinder:
             for event in people_events.values():
                 self._add(self._entity(person), "PARTICIPATES_IN", event, (start, end),
                           cue=cues[0][2].word, day=self.event_dates.get(id(event)))
-        main = [self.main_event] if self.main_event and any(r in sentence for r in event_references()) else []
+        main = [self.main_event] if self.main_event and any(r in sentence for r in self.view.lexicons.event_references) else []
         for cue_start, cue_end, cue in cues:
             if cue.reading != "act":
                 continue
@@ -451,7 +430,7 @@ class RelationFinder:
         by_start = {m.start: m for m in mentions}
         anchors: list[tuple[int, ResolvedEntity]] = [(m.end, self._entity(m)) for m in mentions if m.label == "EVENT"]
         if self.main_event is not None:
-            for reference in event_references():
+            for reference in self.view.lexicons.event_references:
                 position = self.text.find(reference, start, end)
                 if position >= 0:
                     anchors.append((position + len(reference), self.main_event))

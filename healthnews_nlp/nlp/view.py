@@ -28,13 +28,15 @@ CONNECTORS = frozenset({"·", "．", "暨"})
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A proposed entity span; ``rule`` says which rule proposed it (for debugging and tests)."""
+    """A proposed entity span: ``rule`` says which rule (or source) proposed it, ``priority`` how
+    strongly the rule holds, ``score`` how likely a scorer found it (1.0 until scored)."""
 
     start: int
     end: int
     label: str
     rule: str
     priority: int = 0
+    score: float = 1.0
 
     def overlaps(self, other: Candidate) -> bool:
         return self.start < other.end and other.start < self.end
