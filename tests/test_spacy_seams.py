@@ -118,3 +118,11 @@ def test_a_span_group_without_attributes_reads_as_candidates_of_its_name() -> No
     assert [(c.start, c.end, c.label, c.rule, c.priority, c.score) for c in candidates] == [
         (0, 2, "ORG", "theirs", 0, 1.0)
     ]
+
+
+def test_a_users_relation_cues_reach_the_relation_extractor(tmp_path: Path) -> None:
+    sentence = "深圳市第三人民医院与腾讯公司喜结连理。"
+    assert not [r for r in hn.load()(sentence)._.relations if r.type == "PARTNERS_WITH"]
+    (tmp_path / "relation_cues.tsv").write_text("喜结连理\tPARTNERS_WITH\tclause\n", encoding="utf-8")
+    relations = hn.load(lexicon_dir=str(tmp_path))(sentence)._.relations
+    assert [(r.head, r.type, r.tail) for r in relations] == [("深圳市第三人民医院", "PARTNERS_WITH", "腾讯公司")]
