@@ -100,9 +100,31 @@ def _extract(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     from healthnews_nlp.evaluate import load_gold, load_predictions, score
 
-    scores = score(load_gold(args.gold), load_predictions(args.predictions))
-    print(json.dumps(scores.to_dict(), ensure_ascii=False) if args.json else scores.format_table())
+    gold = load_gold(args.gold)
+    scores = score(gold, load_predictions(args.predictions))
+    output: dict[str, Any] = scores.to_dict()
+    text = scores.format_table()
+    if args.per_article or args.errors:
+        from healthnews_nlp.evaluate_errors import article_reports, format_reports
+
+        reports = article_reports(gold, args.predictions, _article_texts(args.articles))
+        output["articles"] = [report.to_dict() for report in reports]
+        text = format_reports(reports, errors=args.errors) + "\n" + text
+    print(json.dumps(output, ensure_ascii=False) if args.json else text)
     return 0
+
+
+def _article_texts(paths: list[Path] | None) -> dict[str, str]:
+    """The clean text of every article read from ``paths``, keyed as scoring keys them."""
+    from healthnews_nlp.ingest.readers import read_articles
+    from healthnews_nlp.models import Article
+
+    texts = {}
+    for article in read_articles(*(paths or [])):
+        if isinstance(article, Article):
+            key = Path(article.source).name if article.record is None else f"{Path(article.source).name}:{article.record}"
+            texts[key] = article.text
+    return texts
 
 
 def _eval_table(args: argparse.Namespace) -> int:
@@ -248,6 +270,14 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("predictions", type=Path, help="JSONL written by `extract`")
     evaluate.add_argument("--gold", type=Path, required=True, help="directory of gold JSON files")
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
+    evaluate.add_argument("--per-article", action="store_true", help="also score each article alone")
+    evaluate.add_argument(
+        "--errors", action="store_true", help="also list each article's missed (-) and spurious (+) items"
+    )
+    evaluate.add_argument(
+        "--articles", type=Path, nargs="+", metavar="PATH",
+        help="the articles scored (files or folders): the error listing quotes their sentences",
+    )
     evaluate.set_defaults(handler=_evaluate)
 
     graph = commands.add_parser("graph", help="the whole flow: extract and build the knowledge graph")

@@ -296,7 +296,7 @@ def _gold_problems(article: GoldArticle) -> list[str]:
         for e in article.entities
         if e.type not in schema.entity_types()
     ]
-    resolve = _resolver(article.entities)
+    resolve = gold_resolver(article.entities)
     for r in article.relations:
         if r.type not in schema.relation_types():
             problems.append(f"relation {r.head!r}->{r.tail!r} has unknown type {r.type!r}")
@@ -436,7 +436,7 @@ def _count_entities(
             tally[entity.type][_FN] += 1
 
 
-def _resolver(entities: tuple[GoldEntity, ...]) -> Callable[[str], int | None]:
+def gold_resolver(entities: tuple[GoldEntity, ...]) -> Callable[[str], int | None]:
     """Name -> index of the first gold entity having that form (any type)."""
     forms = [entity_forms(e) for e in entities]
 
@@ -450,7 +450,7 @@ def _resolver(entities: tuple[GoldEntity, ...]) -> Callable[[str], int | None]:
 _RelationKey = tuple[int, str, int]
 
 
-def _relation_key(
+def relation_key(
     relation: GoldRelation, resolve: Callable[[str], int | None]
 ) -> _RelationKey | None:
     """(head index, type, tail index), unordered for symmetric types; None if unresolved."""
@@ -468,11 +468,11 @@ def _count_relations(
     tally: defaultdict[str, list[int]],
 ) -> None:
     """Add one article's relation counts, keyed by gold entity indices."""
-    resolve = _resolver(gold.entities)
-    gold_keys = {k for k in (_relation_key(r, resolve) for r in gold.relations) if k}
+    resolve = gold_resolver(gold.entities)
+    gold_keys = {k for k in (relation_key(r, resolve) for r in gold.relations) if k}
     predicted_keys: set[_RelationKey] = set()
     for relation in predicted:
-        key = _relation_key(relation, resolve)
+        key = relation_key(relation, resolve)
         if key is None:
             tally[relation.type][_FP] += 1  # names no gold entity: every copy counts
         else:

@@ -525,3 +525,49 @@ def test_scores_are_immutable() -> None:
     assert scores.to_dict()["relations"]["ALL"] == {
         "p": 0.0, "r": 0.0, "f": 0.0, "tp": 0, "fp": 0, "fn": 1,
     }
+
+
+# --- per-article reports and error listings ------------------------------------------------------
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_per_article_reports_add_up_to_the_scores(gold_dir: Path, gold_docs: list[Doc], data: st.DataObject) -> None:
+    from healthnews_nlp.evaluate import Counts
+    from healthnews_nlp.evaluate_errors import article_reports
+
+    lines = data.draw(perturbed_predictions(gold_docs), label="prediction lines")
+    with tempfile.TemporaryDirectory(prefix="healthnews-eval-") as tmp:
+        predictions = write_jsonl(Path(tmp) / "pred.jsonl", lines)
+        gold = load_gold(gold_dir)
+        scores = score(gold, load_predictions(predictions))
+        reports = article_reports(gold, predictions)
+    assert sum((r.entities for r in reports), Counts()) == scores.entities.total
+    assert sum((r.relations for r in reports), Counts()) == scores.relations.total
+    for report in reports:
+        assert len([i for i in report.missed if i.kind == "entity"]) == report.entities.fn
+        assert len([i for i in report.spurious if i.kind == "relation"]) == report.relations.fp
+
+
+def test_errors_quote_the_sentence_they_stand_in(tmp_path: Path) -> None:
+    from healthnews_nlp.evaluate_errors import article_reports, format_reports
+
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "gold" / "a.json").write_text(json.dumps({
+        "article": "a.txt",
+        "entities": [{"name": "腾讯", "type": "ORG", "aliases": []}, {"name": "深圳", "type": "LOC", "aliases": []}],
+        "relations": [{"head": "腾讯", "type": "LOCATED_IN", "tail": "深圳"}],
+    }, ensure_ascii=False), encoding="utf-8")
+    text = "腾讯总部位于深圳。张三出席。"
+    predictions = write_jsonl(tmp_path / "pred.jsonl", [{
+        "article": "a.txt",
+        "entities": [{"name": "张三", "type": "PERSON", "aliases": [], "mentions": [{"start": 9, "end": 11, "text": "张三"}]},
+                     {"name": "腾讯", "type": "ORG", "aliases": []}],
+        "relations": [],
+    }])
+    (report,) = article_reports(load_gold(tmp_path / "gold"), predictions, {"a.txt": text})
+    listing = format_reports([report])
+    assert "- LOC             深圳  「腾讯总部位于深圳」" in listing
+    assert "- LOCATED_IN      腾讯 -LOCATED_IN-> 深圳  「腾讯总部位于深圳」" in listing
+    assert "+ PERSON          张三  「张三出席」" in listing
