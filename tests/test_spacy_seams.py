@@ -43,8 +43,7 @@ def test_a_users_component_is_one_more_candidate_source(nlp: Language) -> None:
     @Language.component("test_brand_spotter")
     def brand_spotter(doc: Doc) -> Doc:
         start = doc.text.find("腾讯")
-        write_candidates(doc, "my_brands", [Candidate(start, start + 2, "ORG", "my-brand", 9)])
-        return doc
+        return write_candidates(doc, "my_brands", [Candidate(start, start + 2, "ORG", "my-brand", 9)])
 
     custom = hn.load()
     custom.add_pipe("test_brand_spotter", before="healthnews_ner")
@@ -102,13 +101,17 @@ def test_user_patterns_and_the_pipeline_survive_to_disk_and_spacy_load(tmp_path:
     assert ents == "[('深圳市第三人民医院', 'ORG'), ('航天云网', 'ORG')]"
 
 
-def test_splitting_tokens_keeps_every_span_group_on_its_characters() -> None:
-    doc = spacy.blank("zh").make_doc("深圳市第三人民医院与腾讯签约")
-    doc.spans["before"] = SpanGroup(doc, name="before", spans=[Span(doc, len(doc) - 1, len(doc), label="X")])
+@pytest.mark.parametrize("repeat", [1, 40])  # a few splits in place; many: the Doc is built anew
+def test_splitting_tokens_keeps_every_span_group_on_its_characters(repeat: int) -> None:
+    text = "深圳市第三人民医院与腾讯签约。" * repeat
+    doc = Doc(spacy.blank("zh").vocab, words=["深圳市第三人民医院", "与腾讯", "签约", "。"] * repeat, spaces=[False] * 4 * repeat)
+    doc.spans["before"] = SpanGroup(doc, name="before", spans=[Span(doc, len(doc) - 2, len(doc) - 1, label="X")])
     text_before = [(s.text, s.start_char) for s in doc.spans["before"]]
-    align_tokens(doc, [1, 5, 9])
-    assert [(s.text, s.start_char) for s in doc.spans["before"]] == text_before
-    assert {t.idx for t in doc} >= {0, 1, 5, 9}
+    boundaries = [b + 15 * i for i in range(repeat) for b in (1, 5, 9, 10)]
+    split = align_tokens(doc, boundaries)
+    assert split.text == text
+    assert [(s.text, s.start_char) for s in split.spans["before"]] == text_before
+    assert {t.idx for t in split} >= set(boundaries)
 
 
 def test_a_span_group_without_attributes_reads_as_candidates_of_its_name() -> None:

@@ -98,8 +98,7 @@ class RuleCandidates:
 
     def __call__(self, doc: Doc) -> Doc:
         view = doc_state(doc, self.lexicons, self.gazetteer).view
-        write_candidates(doc, self.spans_key, propose(view))
-        return doc
+        return write_candidates(doc, self.spans_key, propose(view))
 
 
 class EntityRecognizer:
@@ -142,7 +141,7 @@ class EntityRecognizer:
         recognition = self.resolver(view, candidates, self.scorer(view, candidates))
         entities = resolve_aliases(view, recognition.mentions, recognition.definitions)
         state.mentions, state.entities, state.recognised = list(recognition.mentions), entities, True
-        align_tokens(doc, (b for m in recognition.mentions for b in (m.start, m.end)))
+        doc = align_tokens(doc, (b for m in recognition.mentions for b in (m.start, m.end)))
         doc.ents = [doc.char_span(m.start, m.end, label=m.label) for m in recognition.mentions]
         score = {(m.start, m.end): m.score for m in recognition.mentions}
         doc.user_data[ENTITIES_KEY] = [

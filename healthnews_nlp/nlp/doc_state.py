@@ -46,6 +46,13 @@ def doc_state(doc: Doc, lexicons: Lexicons, gazetteer: Gazetteer) -> DocState:
     return state
 
 
+def move_state(old: Doc, new: Doc) -> None:
+    """The state of ``old`` now belongs to ``new`` (a Doc rebuilt with split tokens)."""
+    state = _STATES.pop(old, None)
+    if state is not None:
+        _STATES[new] = state
+
+
 def _analysis_from_tokens(doc: Doc) -> Analysis:
     """A Doc not made by our tokenizer: use its tokens, without backend entities."""
     return Analysis(tokens=tuple(Token(t.idx, t.idx + len(t.text), t.tag_ or "n") for t in doc), entities=())
