@@ -12,9 +12,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from typing import Any
 
-from spacy.attrs import IDX
+from spacy.attrs import IDX, MORPH, POS, TAG
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.tokens import Token as SpacyToken
 
 from healthnews_nlp.gazetteer import load_gazetteer
 from healthnews_nlp.models import Entity, Mention
@@ -72,8 +73,8 @@ class DomainRecognizer:
         view = TextView(text, analysis, self.lexicons, self.gazetteer, skip=tuple(doc._.skip_spans))
         recognition = recognize(view, self._pattern_matches(text))
         entities = resolve_aliases(view, recognition.mentions, recognition.definitions)
+        doc = _split_tokens_at(doc, recognition.mentions)
         doc.user_data[RECOGNITION_KEY] = (view, list(recognition.mentions), entities)
-        _split_tokens_at(doc, recognition.mentions)
         starts = doc.to_array(IDX).tolist()
         doc.ents = [
             Span(doc, *_token_bounds(starts, len(text), m.start, m.end), label=m.label)
@@ -117,8 +118,14 @@ def _analysis_from_tokens(doc: Doc) -> Analysis:
     return Analysis(tokens=tuple(Token(t.idx, t.idx + len(t.text), t.tag_ or "n") for t in doc), entities=())
 
 
-def _split_tokens_at(doc: Doc, mentions: Iterable[Candidate]) -> None:
-    """Split the tokens that an entity boundary falls inside (few of them: look them up, don't scan)."""
+def _split_tokens_at(doc: Doc, mentions: Iterable[Candidate]) -> Doc:
+    """The Doc with the tokens split that an entity boundary falls inside (few: look them up, don't scan).
+
+    spaCy's retokenizer moves every later token for each split, which made a long text with
+    thousands of splits quadratic. A Doc of only words and tags (what the backend tokenizer
+    makes) is built anew with the pieces instead, in one pass; any other Doc (a parse, lemmas,
+    span groups) is retokenized in place.
+    """
     starts = doc.to_array(IDX).tolist()
     cuts: dict[int, list[int]] = {}
     for boundary in sorted({b for m in mentions for b in (m.start, m.end)}):
@@ -126,14 +133,52 @@ def _split_tokens_at(doc: Doc, mentions: Iterable[Candidate]) -> None:
         if index >= 0 and starts[index] < boundary:
             cuts.setdefault(index, []).append(boundary - starts[index])
     if not cuts:
-        return
+        return doc
+    pieces = {index: _pieces(doc[index].text, inner) for index, inner in cuts.items()}
+    if _only_words_and_tags(doc):
+        return _rebuilt(doc, pieces)
     with doc.retokenize() as retokenizer:
-        for index in sorted(cuts):
+        for index in sorted(pieces):
             token = doc[index]
-            inner = [c for c in cuts[index] if c < len(token.text)]
-            if inner:
-                pieces = [token.text[a:b] for a, b in zip([0, *inner], [*inner, len(token.text)])]
-                retokenizer.split(token, pieces, heads=[(token, i) for i in range(len(pieces))])
+            if len(pieces[index]) > 1:
+                heads: list[SpacyToken | tuple[SpacyToken, int]] = [(token, i) for i in range(len(pieces[index]))]
+                retokenizer.split(token, pieces[index], heads=heads)
+    return doc
+
+
+def _pieces(word: str, cuts: list[int]) -> list[str]:
+    inner = [c for c in cuts if c < len(word)]
+    return [word[a:b] for a, b in zip([0, *inner], [*inner, len(word)])]
+
+
+#: What a Doc may carry for :func:`_rebuilt` to copy it whole: words, spaces, tags, POS, morphology.
+_COPIED = [TAG, POS, MORPH]
+
+
+def _only_words_and_tags(doc: Doc) -> bool:
+    annotated = ("DEP", "HEAD", "LEMMA", "SENT_START", "ENT_IOB")
+    return not (doc.spans or doc.cats or doc.has_vector or any(doc.has_annotation(a) for a in annotated))
+
+
+def _rebuilt(doc: Doc, pieces: dict[int, list[str]]) -> Doc:
+    """A new Doc with each token ``index`` of ``pieces`` split into those pieces; the rest as it was.
+
+    Each piece keeps its token's tag, POS and morphology, the last one its whitespace,
+    as ``Retokenizer.split`` does; ``user_data`` (extension values) and the context
+    ``nlp.pipe(..., as_tuples=True)`` carries go to the new Doc.
+    """
+    words: list[str] = []
+    spaces: list[bool] = []
+    origin: list[int] = []
+    for index, token in enumerate(doc):
+        parts = pieces.get(index, [token.text])
+        words.extend(parts)
+        spaces.extend([False] * (len(parts) - 1) + [bool(token.whitespace_)])
+        origin.extend([index] * len(parts))
+    rebuilt = Doc(doc.vocab, words=words, spaces=spaces, user_data=doc.user_data)
+    rebuilt.from_array(_COPIED, doc.to_array(_COPIED)[origin])  # type: ignore[arg-type]
+    rebuilt._context = doc._context  # what nlp.pipe(as_tuples=True) pairs with the Doc
+    return rebuilt
 
 
 def _token_bounds(starts: list[int], length: int, start: int, end: int) -> tuple[int, int]:
