@@ -28,7 +28,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +38,10 @@ from healthnews_nlp.errors import IngestError
 from healthnews_nlp.ingest.builder import TextBuilder
 from healthnews_nlp.ingest.clean import clean
 from healthnews_nlp.ingest.decode import check_text, decode, detect_encoding
+from healthnews_nlp.ingest.furniture import LinePlan, plan_lines
 from healthnews_nlp.ingest.html import html_to_text
 from healthnews_nlp.ingest.offsets import OffsetMap
 from healthnews_nlp.models import Article, ArticleFormat, IngestFailure
-from healthnews_nlp.resources import read_lines
 
 logger = logging.getLogger("healthnews_nlp")
 
@@ -84,28 +83,6 @@ def _lenient_timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 
 
 _FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _lenient_timestamp)
-
-
-@dataclass(frozen=True)
-class _Furniture:
-    line: tuple[re.Pattern[str], ...]
-    footer: tuple[re.Pattern[str], ...]
-    site: tuple[re.Pattern[str], ...]
-
-    def kind(self, line: str) -> str | None:
-        for kind in ("footer", "line", "site"):
-            if any(pattern.match(line) for pattern in getattr(self, kind)):
-                return kind
-        return None
-
-
-@lru_cache(maxsize=1)
-def _furniture() -> _Furniture:
-    patterns: dict[str, list[re.Pattern[str]]] = {"line": [], "footer": [], "site": []}
-    for entry in read_lines("page_furniture.tsv"):
-        kind, _, regex = entry.partition("\t")
-        patterns[kind].append(re.compile(regex))
-    return _Furniture(*(tuple(patterns[k]) for k in ("line", "footer", "site")))
 
 
 @dataclass
@@ -507,9 +484,10 @@ def _finish(
     first_text, first_map = draft.builder.build()
     text, clean_map, script = clean(first_text)
     offsets = clean_map.compose(first_map)
-    lines = text.split("\n")
-    keep, kind, date, title, dateline_line = _structure(lines, draft)
-    kept_text, kept_map = _select_lines(text, lines, keep)
+    plan = plan_lines(text)
+    lines = plan.lines
+    keep, kind, date, title, dateline_line = _structure(plan, draft)
+    kept_text, kept_map = _select_lines(text, plan, keep)
     offsets = kept_map.compose(offsets)
     if not kept_text.strip():
         raise IngestError(
@@ -538,20 +516,11 @@ def _finish(
 
 
 def _structure(
-    lines: list[str], draft: _Draft
+    plan: LinePlan, draft: _Draft
 ) -> tuple[list[bool], ArticleFormat, datetime | None, str, int | None]:
-    """Which lines to keep, the format, a date from the text, the title, the dateline's line."""
-    furniture = _furniture()
-    keep = [True] * len(lines)
-    kind = draft.format
-    footer_seen = False
-    for index, line in enumerate(lines):
-        found = "footer" if footer_seen else furniture.kind(line)
-        if found:
-            keep[index] = False
-            footer_seen = footer_seen or found == "footer"
-            if kind == "text":
-                kind = "newspage"
+    """Which lines to keep (furniture out), the format, a date from the text, the title, the dateline's line."""
+    lines, keep = plan.lines, list(plan.keep)
+    kind: ArticleFormat = "newspage" if plan.found and draft.format == "text" else draft.format
     title = draft.title
     if title is None:
         title_index = next(
@@ -587,14 +556,14 @@ def _same(line: str, title: str) -> bool:
     return re.sub(r"\s", "", line) == re.sub(r"\s", "", title)
 
 
-def _select_lines(text: str, lines: list[str], keep: list[bool]) -> tuple[str, OffsetMap]:
+def _select_lines(text: str, plan: LinePlan, keep: list[bool]) -> tuple[str, OffsetMap]:
+    """The kept lines, each made of the parts of it that are not furniture, with the map back."""
     builder = TextBuilder()
-    position = 0
-    for line, kept in zip(lines, keep):
+    for start, ranges, kept in zip(plan.starts, plan.ranges, keep):
         if kept:
-            builder.newline(position - 1, position)
-            builder.add_copy(text, position, position + len(line))
-        position += len(line) + 1
+            builder.newline(start - 1, start)
+            for range_start, range_end in ranges:
+                builder.add_copy(text, range_start, range_end)
     return builder.build()
 
 
