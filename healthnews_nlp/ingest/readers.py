@@ -19,6 +19,7 @@ the maps, so every clean character points into the raw file.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import json
@@ -29,7 +30,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
@@ -37,7 +38,7 @@ from healthnews_nlp.dates import latest_year, month_day, parse_date
 from healthnews_nlp.errors import IngestError
 from healthnews_nlp.ingest.builder import TextBuilder
 from healthnews_nlp.ingest.clean import clean
-from healthnews_nlp.ingest.decode import check_text, decode, detect_encoding
+from healthnews_nlp.ingest.decode import DOUBLE_BYTE, check_text, decode, detect_encoding
 from healthnews_nlp.ingest.furniture import LinePlan, plan_lines
 from healthnews_nlp.ingest.html import html_to_text
 from healthnews_nlp.ingest.offsets import OffsetMap
@@ -49,6 +50,9 @@ MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 """Largest single article accepted; a bigger file is refused with an IngestError, not read."""
 
 SNIFF_BYTES = 1 << 16
+
+#: What a line of a collection that is not in its file's encoding may be decoded as.
+LINE_ENCODINGS = DOUBLE_BYTE | {"utf-8", "utf_8"}
 
 _FRONT_MATTER_START = re.compile(r"\A\s*^---[ \t]*$", re.MULTILINE)
 _FRONT_MATTER_END = re.compile(r"^---[ \t]*$", re.MULTILINE)
@@ -194,29 +198,52 @@ def _read_path(path: Path, *, max_bytes: int) -> Iterator[Article | IngestFailur
             head = handle.read(SNIFF_BYTES)
         if not head.strip():
             raise IngestError(source, "empty file", stage="decode")
-        encoding = detect_encoding(head, source)
+        encoding = _collection_or_file_encoding(head, source)
         head_text = head.decode(encoding, errors="ignore")
         check_text(head_text, source)
         kind = _sniff_collection(head_text)
         if kind == "jsonl":
-            yield from _read_jsonl(path, source, encoding)
+            yield from _read_jsonl(path, source, encoding, max_bytes)
             return
         if kind == "csv":
-            yield from _read_csv(path, source, encoding)
+            yield from _read_csv(path, source, encoding, max_bytes)
             return
         size = path.stat().st_size
         if size > max_bytes:
-            raise IngestError(
-                source,
-                f"{size / 2**20:.1f} MB is larger than the {max_bytes / 2**20:.1f} MB limit for one "
-                "article; split it, or pass a larger max_bytes",
-            )
+            raise IngestError(source, _too_large(size, max_bytes, "one article"))
         data = path.read_bytes()
         yield _read_document(decode(data, source), source, hashlib.sha256(data).hexdigest()[:16])
     except IngestError as error:
         yield _failure(error)
     except OSError as error:
         yield _failure(IngestError(source, f"cannot read: {error.strerror or error}"))
+
+
+def _too_large(size: int, max_bytes: int, what: str) -> str:
+    return (
+        f"{size / 2**20:.1f} MB is larger than the {max_bytes / 2**20:.1f} MB limit for {what}; "
+        "split it, or pass a larger max_bytes"
+    )
+
+
+def _collection_or_file_encoding(head: bytes, source: str) -> str:
+    """The encoding of a file from its first bytes; for a JSONL file in several, UTF-8.
+
+    A JSONL file put together from several sources may hold GBK lines and UTF-8 ones, which
+    no one encoding of the whole sample fits. When its first line alone is a JSON record,
+    it is read as a collection whose lines are decoded each on its own (:func:`_line_text`).
+    """
+    try:
+        return detect_encoding(head, source)
+    except IngestError as error:
+        first = next((line for line in head.split(b"\n") if line.strip()), b"")
+        try:
+            first_record = _sniff_collection(_line_text(first, "utf-8")) == "jsonl"
+        except UnicodeDecodeError:
+            first_record = False
+        if not first_record:
+            raise error from None
+        return "utf-8"
 
 
 def _failure(error: IngestError) -> IngestFailure:
@@ -372,36 +399,87 @@ def _title_value(value: Any) -> str | None:
 # --- collections -----------------------------------------------------------------------------
 
 
-def _jsonl_lines(path: Path, encoding: str) -> Iterator[tuple[bytes, str | UnicodeDecodeError]]:
-    """Each line of ``path`` as bytes (for the record id) and as text, or the error decoding it.
+@dataclass(frozen=True)
+class _Oversized:
+    """A record larger than the limit for one article, read past without being kept."""
+
+    size: int
+
+
+def _jsonl_lines(
+    path: Path, encoding: str, max_bytes: int
+) -> Iterator[tuple[bytes, str | UnicodeDecodeError | _Oversized]]:
+    """Each line of ``path`` as bytes (for the record id) and as text, or why it is not.
 
     In an ASCII-compatible encoding (UTF-8, GBK, Big5…) a line break is the
     single byte 0x0A and never part of another character, so lines are split
-    as bytes and a bad byte spoils only its own record. UTF-16 and UTF-32 are
-    read as text (and re-encoded as UTF-8 for the id): splitting them at 0x0A
-    bytes would cut characters in half.
+    as bytes and a bad byte spoils only its own record; a line that is not in
+    the file's encoding is decoded on its own (:func:`_line_text`). UTF-16 and
+    UTF-32 are read as text (and re-encoded as UTF-8 for the id): splitting them
+    at 0x0A bytes would cut characters in half. A line over ``max_bytes`` is not
+    held in memory: it is read past and reported.
     """
     encoder = codecs.getincrementalencoder(encoding)()
     encoder.encode("a")  # past any byte order mark
     if encoder.encode("\n") == b"\n":
         with path.open("rb") as handle:
-            for line in handle:
+            for line, size in _bounded_lines(handle, max_bytes):
+                if size > max_bytes:
+                    yield b"", _Oversized(size)
+                    continue
                 try:
-                    yield line.strip(), line.decode(encoding)
+                    yield line.strip(), _line_text(line, encoding)
                 except UnicodeDecodeError as error:
                     yield line.strip(), error
     else:
         with path.open("r", encoding=encoding, newline="") as handle:
-            for text in handle:
+            for text, size in _bounded_lines(handle, max_bytes // 2):
+                if size > max_bytes // 2:
+                    yield b"", _Oversized(size * 2)
+                    continue
                 yield text.strip(" \t\r\n\f\v").encode("utf-8"), text
 
 
-def _read_jsonl(path: Path, source: str, encoding: str) -> Iterator[Article | IngestFailure]:
+def _bounded_lines(handle: IO[Any], limit: int) -> Iterator[tuple[Any, int]]:
+    """Each line of ``handle`` with its length; a line over ``limit`` is read past in pieces (and not returned whole)."""
+    while line := handle.readline(limit + 1):
+        size = len(line)
+        if size > limit:
+            while line and line[-1:] not in ("\n", b"\n"):
+                line = handle.readline(1 << 20)
+                size += len(line)
+        yield line, size
+
+
+def _line_text(line: bytes, encoding: str) -> str:
+    """One line of a collection decoded: in the file's encoding, or when not, in its own.
+
+    Raises the file encoding's UnicodeDecodeError when no encoding fits the line.
+    """
     try:
-        for number, (data, line) in enumerate(_jsonl_lines(path, encoding), start=1):
+        return line.decode(encoding)
+    except UnicodeDecodeError as error:
+        try:
+            own = detect_encoding(line, "")
+        except IngestError:
+            raise error from None
+        if own == encoding or own not in LINE_ENCODINGS:  # a guess at a single-byte one is mojibake
+            raise error from None
+        try:
+            return line.decode(own)
+        except (UnicodeDecodeError, LookupError):
+            raise error from None
+
+
+def _read_jsonl(path: Path, source: str, encoding: str, max_bytes: int) -> Iterator[Article | IngestFailure]:
+    try:
+        for number, (data, line) in enumerate(_jsonl_lines(path, encoding, max_bytes), start=1):
+            where = f"{source}:{number}"
+            if isinstance(line, _Oversized):
+                yield _failure(IngestError(where, _too_large(line.size, max_bytes, "one record")))
+                continue
             if not data:
                 continue
-            where = f"{source}:{number}"
             try:
                 try:
                     if isinstance(line, UnicodeDecodeError):
@@ -420,22 +498,42 @@ def _read_jsonl(path: Path, source: str, encoding: str) -> Iterator[Article | In
         yield _failure(IngestError(source, f"JSONL cannot be read past this point: {error}", stage="parse"))
 
 
-def _read_csv(path: Path, source: str, encoding: str) -> Iterator[Article | IngestFailure]:
+@contextlib.contextmanager
+def _csv_field_limit(limit: int) -> Iterator[None]:
+    """The csv module's field limit (131,072 characters by default, process-wide) raised for a moment.
+
+    A field over the default made the reader stop the whole file. Raised to the
+    limit for one article, and set back after each record: the setting is global.
+    """
+    previous = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _read_csv(path: Path, source: str, encoding: str, max_bytes: int) -> Iterator[Article | IngestFailure]:
     try:
         with path.open("r", encoding=encoding, newline="") as handle:
             reader = csv.reader(handle)
-            header = next(reader, [])
+            with _csv_field_limit(max_bytes):
+                header = next(reader, [])
             records = 0
             while True:
                 start = reader.line_num + 1  # a record may span several lines: name its first
-                cells = next(reader, None)
+                with _csv_field_limit(max_bytes):
+                    cells = next(reader, None)
                 if cells is None:
                     break
                 if not cells:
                     continue  # a blank line
                 records += 1
-                row = dict(zip(header, cells))
                 where = f"{source}:{start}"
+                size = sum(len(cell.encode("utf-8", "surrogatepass")) for cell in cells)
+                if size > max_bytes:
+                    yield _failure(IngestError(where, _too_large(size, max_bytes, "one record")))
+                    continue
+                row = dict(zip(header, cells))
                 try:
                     digest = hashlib.sha256(json.dumps(row, sort_keys=True).encode()).hexdigest()[:16]
                     yield _read_record(row, where, start, "csv", digest)
