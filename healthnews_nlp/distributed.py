@@ -152,7 +152,7 @@ def _results(client: Client, tasks: list[Task]) -> Iterator[tuple[Task, Batch]]:
         if isinstance(result, Batch):
             yield task, result
         else:
-            error = result if isinstance(result, BaseException) else RuntimeError(repr(result))
+            error = task_error(result)
             yield (
                 task,
                 Batch(
@@ -160,3 +160,17 @@ def _results(client: Client, tasks: list[Task]) -> Iterator[tuple[Task, Batch]]:
                     last=True,
                 ),
             )
+
+
+def task_error(result: object) -> BaseException:
+    """The exception of a task that failed, from what ``as_completed(raise_errors=False)`` gives.
+
+    That is ``(type, exception, traceback)``: the exception is recorded with its own
+    type (``KilledWorker`` when the workers running the task kept dying), not as a
+    RuntimeError wrapping the tuple.
+    """
+    if isinstance(result, BaseException):
+        return result
+    if isinstance(result, tuple) and len(result) == 3 and isinstance(result[1], BaseException):
+        return result[1]
+    return RuntimeError(f"the task ended without a result: {result!r}")

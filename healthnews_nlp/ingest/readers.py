@@ -21,11 +21,13 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import errno
 import hashlib
 import json
 import logging
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -146,9 +148,15 @@ def read_articles(
         logger.warning("%d file(s) or record(s) could not be read:\n%s", len(failures), report)
 
 
-def iter_files(paths: str | Path | Iterable[str | Path]) -> Iterator[Path]:
-    """The files :func:`read_articles` reads under ``paths``, in its order (hidden ones skipped)."""
-    return _expand(paths)
+def iter_files(
+    paths: str | Path | Iterable[str | Path], *, exclude: Iterable[str | Path] = ()
+) -> Iterator[Path]:
+    """The files :func:`read_articles` reads under ``paths``, in its order (hidden ones skipped).
+
+    ``exclude`` are files never to yield (a run's own output files, which may
+    sit inside an input folder).
+    """
+    return _expand(paths, exclude=exclude)
 
 
 def read_file(path: Path, *, max_bytes: int = MAX_ARTICLE_BYTES) -> Iterator[Article | IngestFailure]:
@@ -165,16 +173,75 @@ def source_name(path: Path) -> str:
     return _display_path(path)
 
 
-def _expand(paths: str | Path | Iterable[str | Path]) -> Iterator[Path]:
+def _expand(
+    paths: str | Path | Iterable[str | Path], *, exclude: Iterable[str | Path] = ()
+) -> Iterator[Path]:
+    """Every input under ``paths``, once: files, and whatever else is not a folder (a FIFO, a
+    broken link), which the reader then reports rather than skip silently.
+
+    A file reached twice (the same folder under two spellings, a link to a file
+    or a folder) is yielded once, under the spelling that sorts first. Links to
+    folders are followed, each folder entered once (a link loop ends there).
+    """
     roots = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    excluded = {_identity(Path(p)) for p in exclude if os.path.lexists(p)}
+    found: list[Path] = []
+    entered: set[tuple[Any, ...]] = set()
     for root in roots:
-        if root.is_dir():
-            for child in sorted(root.rglob("*")):
-                relative = child.relative_to(root).parts
-                if child.is_file() and not any(part.startswith(".") for part in relative):
-                    yield child
-        else:
-            yield root
+        found.extend(_walk(root, entered) if root.is_dir() else [root])
+    spelling: dict[tuple[Any, ...], Path] = {}
+    for path in found:
+        key = _identity(path)
+        if key not in spelling or _display_path(path) < _display_path(spelling[key]):
+            spelling[key] = path
+    kept = {path for key, path in spelling.items() if key not in excluded}
+    for path in found:
+        if path in kept:
+            kept.discard(path)
+            yield path
+
+
+def _walk(root: Path, entered: set[tuple[Any, ...]]) -> list[Path]:
+    """What is under the folder ``root`` (hidden names skipped), in sorted order; folders entered once."""
+    found: list[Path] = []
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        key = _identity(folder)
+        if key in entered:
+            continue
+        entered.add(key)
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            found.append(folder)  # a folder that cannot be listed: the reader says why
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if _is_folder(entry):
+                folders.append(Path(entry.path))
+            else:
+                found.append(Path(entry.path))
+    return sorted(found)
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # follows a link
+    except OSError:
+        return False
+
+
+def _identity(path: Path) -> tuple[Any, ...]:
+    """What tells files apart: device and inode (of the target of a link), else the path itself."""
+    for look in (os.stat, os.lstat):
+        try:
+            status = look(path)
+        except (OSError, ValueError):
+            continue
+        return (status.st_dev, status.st_ino)
+    return ("path", os.path.abspath(path))
 
 
 def _display_path(path: Path) -> str:
@@ -190,10 +257,7 @@ def _display_path(path: Path) -> str:
 def _read_path(path: Path, *, max_bytes: int) -> Iterator[Article | IngestFailure]:
     source = _display_path(path)
     try:
-        if not path.exists():
-            raise IngestError(source, "no such file")
-        if not path.is_file():
-            raise IngestError(source, "not a regular file")
+        _check_regular_file(path, source)
         with path.open("rb") as handle:
             head = handle.read(SNIFF_BYTES)
         if not head.strip():
@@ -244,6 +308,23 @@ def _collection_or_file_encoding(head: bytes, source: str) -> str:
         if not first_record:
             raise error from None
         return "utf-8"
+
+
+def _check_regular_file(path: Path, source: str) -> None:
+    """An IngestError saying what ``path`` is when it is not a file that can be read."""
+    try:
+        status = path.stat()
+    except OSError as error:
+        if path.is_symlink():
+            loop = error.errno == errno.ELOOP
+            raise IngestError(source, "a link loop" if loop else "a link to nothing (its target is gone)") from None
+        raise IngestError(source, "no such file" if error.errno == errno.ENOENT else
+                          f"cannot read: {error.strerror or error}") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise IngestError(source, "a folder that cannot be listed (no permission)")
+    if not stat.S_ISREG(status.st_mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(status.st_mode) else "a device or socket"
+        raise IngestError(source, f"not a regular file: {kind}")
 
 
 def _failure(error: IngestError) -> IngestFailure:
