@@ -24,6 +24,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -43,10 +44,13 @@ from healthnews_nlp.run import (
     PIPELINE,
     ExtractionLog,
     Failure,
+    InputFile,
     OutputError,
     RunInterrupted,
+    Task,
     run_extract,
     run_graph,
+    run_task,
 )
 
 pytestmark = pytest.mark.fuzz
@@ -362,3 +366,55 @@ def test_an_export_that_fails_to_import_is_recorded_and_the_run_completes(
     assert len(report.failures) == 1
     for name in ("graph.graphml", "graph.json", "nodes.csv", "edges.csv", "summary.json"):
         assert (out / name).is_file(), name
+
+
+def test_a_reader_that_fails_without_words_is_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reader's own bug (here an OSError with no errno, no message) fails its file, with a reason."""
+    count("fixed")
+
+    def broken(path: Path) -> None:
+        raise OSError()
+
+    monkeypatch.setattr("healthnews_nlp.run.read_file", broken)
+    task = Task((InputFile(tmp_path / "a.txt", "a.txt"),))
+    (failure,) = [f for batch in run_task(task, nlp=None) for f in batch.failures]  # type: ignore[arg-type]
+    assert (failure.file, failure.stage, failure.error_type, failure.message) == ("a.txt", "read", "OSError", "OSError")
+
+
+# --- graphs read back ----------------------------------------------------------------------------
+
+
+def _label_graph(path: Path, characters: int) -> Path:
+    kg = KnowledgeGraph()
+    kg.graph.add_node("x", label="医" * characters, type="ORG", aliases=set(), articles=set(), dates=set(), mentions=1)
+    kg.write(path)
+    return path
+
+
+def _cpu_seconds_to_read(path: Path) -> float:
+    """The least CPU time of three reads: the first allocates what the later ones reuse."""
+    times = []
+    for _ in range(3):
+        started = time.process_time()
+        assert KnowledgeGraph.read(path).graph.number_of_nodes() == 1
+        times.append(time.process_time() - started)
+    return min(times)
+
+
+def test_a_gexf_with_a_huge_attribute_is_read_in_linear_time(tmp_path: Path) -> None:
+    """ElementTree fed expat 64 KB at a time, and expat scanned a token across chunks anew each time:
+    12/25/50/100 MB labels took 1.5/5.3/21.5/85.7 s. A label four times longer must take less than
+    eight times the time (linear is four: measured 4.5; it took 16)."""
+    count("fixed")
+    small = _label_graph(tmp_path / "small.gexf", 3_000_000)
+    large = _label_graph(tmp_path / "large.gexf", 12_000_000)
+    ratio = _cpu_seconds_to_read(large) / _cpu_seconds_to_read(small)
+    assert ratio < 8, f"4x the attribute took {ratio:.1f}x the time"
+
+
+def test_reading_a_json_array_is_an_export_error(tmp_path: Path) -> None:
+    count("fixed")
+    path = tmp_path / "graph.json"
+    path.write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(ExportError, match="not a graph this library wrote"):
+        KnowledgeGraph.read(path)
