@@ -418,3 +418,21 @@ def test_reading_a_json_array_is_an_export_error(tmp_path: Path) -> None:
     path.write_text("[1, 2]", encoding="utf-8")
     with pytest.raises(ExportError, match="not a graph this library wrote"):
         KnowledgeGraph.read(path)
+
+
+def test_a_run_writes_nothing_outside_its_output_folder(tmp_path: Path) -> None:
+    """ONNX Runtime's telemetry kept a device id in ~/.cache/Microsoft and a session file in $TMPDIR."""
+    count("fixed")
+    home, temporary, out = tmp_path / "home", tmp_path / "tmp", tmp_path / "out"
+    home.mkdir()
+    temporary.mkdir()
+    env = {**os.environ, "HOME": str(home), "TMPDIR": str(temporary)}
+    env.pop("ORT_DISABLE_TELEMETRY", None)
+    env.pop("XDG_CACHE_HOME", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "healthnews_nlp.cli", "extract", str(SEED_FILES[0]), "-o", str(out / EXTRACTIONS),
+         "--jobs", "1"],
+        capture_output=True, text=True, timeout=300, env=env, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [p.relative_to(tmp_path) for p in sorted(home.rglob("*")) + sorted(temporary.rglob("*"))] == []

@@ -31,7 +31,13 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-import onnxruntime as ort
+
+# ONNX Runtime 1.2x+ sends usage telemetry from Linux and macOS too, keeping a device id in
+# ~/.cache/Microsoft/DeveloperTools and a session file in $TMPDIR: a library that runs offline
+# opts out (before onnxruntime initialises; a user's own setting of the variable wins).
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
+import onnxruntime as ort  # noqa: E402
 
 from .base import Analysis, BackendEntity, Token
 from .labels import LabelMap, LabelSource, load_label_map
