@@ -17,7 +17,10 @@ What ``healthnews-nlp extract`` and ``healthnews-nlp graph`` do over many files:
   finished extraction in the JSONL. The next run into the same place reads it
   back, drops a last line the kill cut short, skips the articles it holds
   and extracts the rest, provided the same pipeline made them (code,
-  backend and lexicons are fingerprinted beside the JSONL).
+  backend and lexicons are fingerprinted beside the JSONL) from the same
+  inputs: the fingerprint file records each input's size and modification
+  time, and extractions of other or changed inputs are dropped, so a run's
+  graph is always the graph of the inputs it was given.
 * **Deterministic.** When extraction ends, the JSONL is put in canonical
   order (source path, then record number; an atomic rewrite, only when the
   order of arrival differed), and the graph is built from that order. One
@@ -26,6 +29,14 @@ What ``healthnews-nlp extract`` and ``healthnews-nlp graph`` do over many files:
   rest goes on; :func:`write_errors` writes them, sorted, to ``errors.jsonl``.
   Stages: ``read``, ``decode``, ``parse``, ``clean`` (reading a file or a
   record), ``extract`` (the NLP pipeline) and ``export`` (writing the graph).
+  A run that stops midway (Ctrl-C, SIGTERM, an output it cannot write: an
+  :class:`OutputError`) writes them too, then a record of stage ``run``
+  saying why it stopped.
+* **Every input counted.** Each file under the paths is read once (two
+  spellings of a folder, links), never the run's own output files; what is
+  not a file that can be read (a FIFO, a broken link) is an error record:
+  inputs = articles + failures.
+* **No orphans.** Worker processes end with their parent however it ends.
 * **Contained.** Output file names are fixed (:data:`OUTPUT_NAMES`); nothing
   read from the input (ids, URLs, sources) ever becomes a path.
 

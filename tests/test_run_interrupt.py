@@ -215,7 +215,7 @@ def test_no_worker_outlives_its_run(long_tasks: Path, tmp_path: Path, sent: sign
     workers: list[int] = []
     try:
         deadline = time.monotonic() + 300
-        while not (len(workers) == 2 and all(cpu_seconds(w) > 4 for w in workers)):  # loaded, at work
+        while not (len(workers) == 2 and all(cpu_seconds(w) > 3 for w in workers)):  # loaded (1.6 s), at work
             assert process.poll() is None, "the run ended before it could be stopped"
             assert time.monotonic() < deadline, "the workers did not start"
             time.sleep(0.1)

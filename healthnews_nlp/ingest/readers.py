@@ -321,7 +321,11 @@ def _check_regular_file(path: Path, source: str) -> None:
         raise IngestError(source, "no such file" if error.errno == errno.ENOENT else
                           f"cannot read: {error.strerror or error}") from None
     if stat.S_ISDIR(status.st_mode):
-        raise IngestError(source, "a folder that cannot be listed (no permission)")
+        try:
+            os.listdir(path)
+        except OSError as error:  # reached by read_articles, which lists what it can
+            raise IngestError(source, f"a folder that cannot be listed: {error.strerror or error}") from None
+        raise IngestError(source, "not a regular file: a folder (read_articles reads folders)")
     if not stat.S_ISREG(status.st_mode):
         kind = "a named pipe (FIFO)" if stat.S_ISFIFO(status.st_mode) else "a device or socket"
         raise IngestError(source, f"not a regular file: {kind}")

@@ -37,7 +37,7 @@ import numpy.typing as npt
 # opts out (before onnxruntime initialises; a user's own setting of the variable wins).
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
-import onnxruntime as ort  # noqa: E402
+import onnxruntime as ort
 
 from .base import Analysis, BackendEntity, Token
 from .labels import LabelMap, LabelSource, load_label_map
