@@ -49,7 +49,8 @@ from healthnews_nlp.models import Article, ArticleFormat, IngestFailure
 logger = logging.getLogger("healthnews_nlp")
 
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
-"""Largest single article accepted; a bigger file is refused with an IngestError, not read."""
+"""Largest single article accepted: a bigger file, or a bigger record of a JSONL or CSV
+collection, is refused with an IngestError (a record alone, read past, not held in memory)."""
 
 SNIFF_BYTES = 1 << 16
 
