@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-# ONNX Runtime 1.2x+ sends usage telemetry from Linux and macOS too, keeping a device id in
+# ONNX Runtime (1.32 here) collects usage telemetry on Linux too, keeping a device id in
 # ~/.cache/Microsoft/DeveloperTools and a session file in $TMPDIR: a library that runs offline
 # opts out (before onnxruntime initialises; a user's own setting of the variable wins).
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
