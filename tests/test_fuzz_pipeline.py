@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +28,7 @@ from fuzz_support import (
     damaged,
     fuzz,
     nasty_text,
+    random_cjk,
     text_document,
 )
 from hypothesis import given
@@ -179,11 +179,6 @@ def test_time_is_linear_in_the_length_of_a_text(nlp: Language) -> None:
     measures whole runs up to 2 MB.
     """
     count("fixed")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    try:
-        from scaling import random_cjk
-    finally:
-        sys.path.pop(0)
     short, long = random_cjk(60_000, seed=1), random_cjk(240_000, seed=2)
     _cpu_seconds(nlp, random_cjk(6000, seed=3))  # warm: the first call loads what the rules look up
     with bounded(300, "80,000 characters through nlp"):

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
+from fuzz_support import random_cjk
 from run_support import make_corpus, output_bytes
 
 from healthnews_nlp.run import ERRORS, EXTRACTIONS, OUTPUT_NAMES, PIPELINE
@@ -189,11 +190,6 @@ def running(pid: int) -> bool:
 @pytest.fixture(scope="module")
 def long_tasks(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two articles of 1 MB of random Chinese: a worker takes about 15 s of CPU on each."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    try:
-        from scaling import random_cjk
-    finally:
-        sys.path.pop(0)
     folder = tmp_path_factory.mktemp("long")
     for seed in (1, 2):
         (folder / f"long{seed}.txt").write_text(f"长文{seed}\n" + random_cjk(1_000_000, seed=seed), encoding="utf-8")
