@@ -25,7 +25,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -41,6 +41,8 @@ from healthnews_nlp.ingest.clean import clean
 from healthnews_nlp.ingest.decode import check_text, decode, detect_encoding
 from healthnews_nlp.ingest.html import html_to_text
 from healthnews_nlp.ingest.offsets import OffsetMap
+from healthnews_nlp.ingest.warc import is_warc, read_crawl
+from healthnews_nlp.ingest.webpage import is_whole_page, read_page
 from healthnews_nlp.models import Article, ArticleFormat, IngestFailure
 from healthnews_nlp.resources import read_lines
 
@@ -63,6 +65,8 @@ _INLINE_DATELINE = re.compile(
     r"^(?:[\u4e00-\u9fff]{1,8}?)?\d{1,2}月\d{1,2}日(?:电|讯)"
     r"(?:\s*[(（](?:记者|通讯员|实习生|作者)[^)）]{0,30}[)）])?"
 )
+SkipHandler = Callable[[str, str], None]
+"""Hears of a crawl's record skipped as not HTML: ``(file:record, content type)``."""
 IMAGE_KEYS = ("headimg", "thumbnail", "cover", "image", "images", "banner")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -117,6 +121,7 @@ class _Draft:
     title: str | None = None
     date: datetime | None = None
     url: str | None = None
+    site: str | None = None
     author: str | None = None
     categories: tuple[str, ...] = ()
     image_urls: tuple[str, ...] = ()
@@ -145,24 +150,36 @@ def read_article(path: str | Path, *, max_bytes: int = MAX_ARTICLE_BYTES) -> Art
 
 
 def read_articles(
-    paths: str | Path | Iterable[str | Path], *, max_bytes: int = MAX_ARTICLE_BYTES
+    paths: str | Path | Iterable[str | Path],
+    *,
+    max_bytes: int = MAX_ARTICLE_BYTES,
+    on_skip: SkipHandler | None = None,
 ) -> Iterator[Article | IngestFailure]:
     """Read every article under ``paths`` (files or directories, searched recursively).
 
     A generator: it yields each Article as it is read and an
     :class:`IngestFailure` for each file or record that cannot be, then goes
     on; at the end it logs a report of every failure. Hidden files and
-    directories are skipped; files are visited in sorted order.
+    directories are skipped; files are visited in sorted order. ``on_skip``
+    hears of each record of a crawl skipped as not HTML (else they are logged).
     """
     failures: list[IngestFailure] = []
+    skipped: list[str] = []
     for path in _expand(paths):
-        for result in _read_path(path, max_bytes=max_bytes):
+        for result in _read_path(path, max_bytes=max_bytes, on_skip=on_skip or _note(skipped)):
             if isinstance(result, IngestFailure):
                 failures.append(result)
             yield result
     if failures:
         report = "\n".join(f"  {f.source}: {f.message}" for f in failures)
         logger.warning("%d file(s) or record(s) could not be read:\n%s", len(failures), report)
+    if skipped:
+        shown = ", ".join(skipped[:10])
+        logger.info("%d crawl record(s) skipped, not HTML: %s", len(skipped), shown)
+
+
+def _note(skipped: list[str]) -> SkipHandler:
+    return lambda where, content_type: skipped.append(f"{where} ({content_type})")
 
 
 def iter_files(paths: str | Path | Iterable[str | Path]) -> Iterator[Path]:
@@ -170,13 +187,15 @@ def iter_files(paths: str | Path | Iterable[str | Path]) -> Iterator[Path]:
     return _expand(paths)
 
 
-def read_file(path: Path, *, max_bytes: int = MAX_ARTICLE_BYTES) -> Iterator[Article | IngestFailure]:
+def read_file(
+    path: Path, *, max_bytes: int = MAX_ARTICLE_BYTES, on_skip: SkipHandler | None = None
+) -> Iterator[Article | IngestFailure]:
     """The articles of one file (one, or one per record of a collection) and its failures.
 
     :func:`read_articles` for one file, without the end-of-batch log report:
     for callers that keep their own (the corpus runner's ``errors.jsonl``).
     """
-    return _read_path(path, max_bytes=max_bytes)
+    return _read_path(path, max_bytes=max_bytes, on_skip=on_skip)
 
 
 def source_name(path: Path) -> str:
@@ -206,7 +225,9 @@ def _display_path(path: Path) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
-def _read_path(path: Path, *, max_bytes: int) -> Iterator[Article | IngestFailure]:
+def _read_path(
+    path: Path, *, max_bytes: int, on_skip: SkipHandler | None = None
+) -> Iterator[Article | IngestFailure]:
     source = _display_path(path)
     try:
         if not path.exists():
@@ -217,6 +238,10 @@ def _read_path(path: Path, *, max_bytes: int) -> Iterator[Article | IngestFailur
             head = handle.read(SNIFF_BYTES)
         if not head.strip():
             raise IngestError(source, "empty file", stage="decode")
+        if is_warc(head):
+            crawl = read_crawl(path, source, _read_document, max_bytes=max_bytes, on_skip=on_skip)
+            yield from crawl
+            return
         encoding = detect_encoding(head, source)
         head_text = head.decode(encoding, errors="ignore")
         check_text(head_text, source)
@@ -294,16 +319,17 @@ def _sniff_document(text: str) -> ArticleFormat:
 # --- documents -------------------------------------------------------------------------------
 
 
-def _read_document(raw: str, source: str, digest: str) -> Article:
+def _read_document(raw: str, source: str, digest: str, record: int | None = None) -> Article:
     kind = _sniff_document(raw)
     if kind == "hexo":
         draft = _hexo_draft(raw, source)
     elif kind == "html":
-        draft = _html_draft(raw, 0, "html")
+        draft = _page_draft(raw) if is_whole_page(raw) else _html_draft(raw, 0, "html")
     else:
         draft = _Draft(format="text")
         draft.builder.add_copy(raw, 0, len(raw))
-    return _finish(draft, raw=raw, source=source, digest=digest)
+    where = None if record is None else f"{source}:{record}"
+    return _finish(draft, raw=raw, source=source, digest=digest, record=record, where=where)
 
 
 def _hexo_draft(raw: str, source: str) -> _Draft:
@@ -349,6 +375,14 @@ def _html_draft(markup: str, base: int, kind: ArticleFormat) -> _Draft:
     text, offsets, images = html_to_text(markup, base=base)
     draft = _Draft(format=kind, image_urls=tuple(images))
     draft.builder.add_mapped(text, offsets)
+    return draft
+
+
+def _page_draft(raw: str) -> _Draft:
+    """A whole web page: its article's lines under its headline, and the page's metadata."""
+    page = read_page(raw)
+    draft = _Draft(format="html", **page.metadata())
+    draft.builder.add_mapped(page.text, page.offsets)
     return draft
 
 
@@ -525,6 +559,7 @@ def _finish(
         title=title,
         date=draft.date or date,
         url=draft.url,
+        site=draft.site,
         author=draft.author,
         categories=draft.categories,
         image_urls=draft.image_urls,
