@@ -57,9 +57,12 @@ _FRONT_MATTER_START = re.compile(r"\A\s*^---[ \t]*$", re.MULTILINE)
 _FRONT_MATTER_END = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _JSON_RECORD_KEY = re.compile(r'"(?:title|text|html)"\s*:')
 _HTML_MARKERS = re.compile(r"<(?:!doctype html|html|body|p|div|br|article|section|table)[\s/>]", re.I)
+# A dateline: perhaps labelled (发布时间：, or 时间： before 来源…: a bare 日期： may be an
+# event's), then source, author, editor… as up to four tokens.
 _FULL_DATELINE = re.compile(
-    r"^(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
-    r"(?:\s*(?:来源|来自|稿源|作者)?[:：]?\s*\S{0,30})?$"
+    r"^(?:(?:发布|发表|更新|建立|发稿)(?:时间|日期)[:：]\s*|(?:时间|日期)[:：]\s*(?=.*(?:来源|作者|编辑|浏览)))?"
+    r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
+    r"(?:\s*\S{0,30}(?:\s+\S{1,30}){0,3})?$"
 )
 _INLINE_DATELINE = re.compile(
     r"^(?:[\u4e00-\u9fff]{1,8}?)?\d{1,2}月\d{1,2}日(?:电|讯)"
