@@ -92,7 +92,9 @@ def test_date_is_right_on_at_least_90_percent_of_the_pages() -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_first_and_last_body_sentences_are_in_the_text(name: str, articles: dict[str, Article]) -> None:
+def test_first_and_last_body_sentences_are_in_the_text(
+    name: str, articles: dict[str, Article]
+) -> None:
     text = _fold(articles[name].text)
     page = _page(name)
     assert _as_read(page["first"]) in text
@@ -100,13 +102,17 @@ def test_first_and_last_body_sentences_are_in_the_text(name: str, articles: dict
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_no_navigation_related_comment_or_footer_line(name: str, articles: dict[str, Article]) -> None:
+def test_no_navigation_related_comment_or_footer_line(
+    name: str, articles: dict[str, Article]
+) -> None:
     text = _fold(articles[name].text)
     assert [line for line in _page(name)["absent"] if _as_read(line) in text] == []
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_the_headline_is_the_first_line_and_not_repeated(name: str, articles: dict[str, Article]) -> None:
+def test_the_headline_is_the_first_line_and_not_repeated(
+    name: str, articles: dict[str, Article]
+) -> None:
     article = articles[name]
     lines = article.text.split("\n")
     assert lines[0] == article.title
@@ -127,7 +133,11 @@ def test_a_gbk_copy_of_a_page_reads_the_same(tmp_path: Path, articles: dict[str,
     copy.write_bytes(page.read_text(encoding="utf-8").encode("gb18030"))
     article = read_article(copy)
     original = articles["people_culture.html"]
-    assert (article.title, article.date, article.text) == (original.title, original.date, original.text)
+    assert (article.title, article.date, article.text) == (
+        original.title,
+        original.date,
+        original.text,
+    )
 
 
 # --- offsets -------------------------------------------------------------------------------------
@@ -155,7 +165,7 @@ def test_every_line_maps_back_to_the_raw_html(
 def extractions(articles: dict[str, Article]) -> dict[str, ArticleExtraction]:
     from healthnews_nlp import extract, load
 
-    return dict(zip(NAMES, extract([articles[name] for name in NAMES], load())))
+    return dict(zip(NAMES, extract([articles[name] for name in NAMES], load()), strict=True))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -172,7 +182,9 @@ def test_every_mention_points_at_its_characters_in_the_raw_html(
         assert mention.source_start is not None and mention.source_end is not None
         raw = article.raw[mention.source_start : mention.source_end]
         assert raw == article.source_span(mention.start, mention.end)
-        converted = reference.comparable(raw, traditional=article.script == "traditional", markup=True)
+        converted = reference.comparable(
+            raw, traditional=article.script == "traditional", markup=True
+        )
         assert converted == reference.fold(mention.text), (mention.text, raw)
 
 
@@ -182,13 +194,31 @@ def test_every_mention_points_at_its_characters_in_the_raw_html(
 @pytest.mark.parametrize(
     ("title", "headline", "site"),
     [
-        ("港特首梁振英就住宅违建事件道歉 - BBC中文网 - 两岸三地", "港特首梁振英就住宅违建事件道歉", "BBC中文网"),
-        ("短缺药品保供稳价 全力保障临床用药需求-新华网", "短缺药品保供稳价 全力保障临床用药需求", "新华网"),
-        ("棱镜|数据业大整顿：爬虫与现金贷共生共荣，用户信息几元不等_财经_腾讯网",
-         "棱镜|数据业大整顿：爬虫与现金贷共生共荣，用户信息几元不等", "腾讯网"),
-        ("外媒眼中的武汉长假：蓬勃发展，欢声笑语_首页武汉_新闻中心_长江网_cjn.cn",
-         "外媒眼中的武汉长假：蓬勃发展，欢声笑语", "长江网"),
-        ("青春健康浙江行-衢州站活动在我院成功举行", "青春健康浙江行-衢州站活动在我院成功举行", None),
+        (
+            "港特首梁振英就住宅违建事件道歉 - BBC中文网 - 两岸三地",
+            "港特首梁振英就住宅违建事件道歉",
+            "BBC中文网",
+        ),
+        (
+            "短缺药品保供稳价 全力保障临床用药需求-新华网",
+            "短缺药品保供稳价 全力保障临床用药需求",
+            "新华网",
+        ),
+        (
+            "棱镜|数据业大整顿：爬虫与现金贷共生共荣，用户信息几元不等_财经_腾讯网",
+            "棱镜|数据业大整顿：爬虫与现金贷共生共荣，用户信息几元不等",
+            "腾讯网",
+        ),
+        (
+            "外媒眼中的武汉长假：蓬勃发展，欢声笑语_首页武汉_新闻中心_长江网_cjn.cn",
+            "外媒眼中的武汉长假：蓬勃发展，欢声笑语",
+            "长江网",
+        ),
+        (
+            "青春健康浙江行-衢州站活动在我院成功举行",
+            "青春健康浙江行-衢州站活动在我院成功举行",
+            None,
+        ),
         ("北京协和医院与阿里健康签署战略合作协议", "北京协和医院与阿里健康签署战略合作协议", None),
     ],
 )
@@ -203,7 +233,10 @@ def test_a_title_loses_its_site_suffix_not_its_own_separators(
     [
         ("https://news.sina.com.cn/c/2019-09-07/doc-iicezzrq4076655.shtml", "2019-09-07"),
         ("https://tw.appledaily.com/new/realtime/20160521/867195/", "2016-05-21"),
-        ("https://china.chinadaily.com.cn/a/202311/17/WS65571297a310d5acd876f404.html", "2023-11-17"),
+        (
+            "https://china.chinadaily.com.cn/a/202311/17/WS65571297a310d5acd876f404.html",
+            "2023-11-17",
+        ),
         ("https://www.setn.com/News.aspx?NewsID=350370", None),
         ("https://udn.com/news/story/11315/3705102", None),
     ],
@@ -216,15 +249,24 @@ def test_a_date_written_in_the_url(url: str, day: str | None) -> None:
 def test_alignment_is_not_pushed_off_by_a_repeated_or_short_line() -> None:
     """A summary repeating a later paragraph, a ``9`` that is also in ``9月9日`` (was: both lost
     the lines between, with a first-match alignment)."""
-    lines = ["首页", "9", "要点：甲公司与乙医院签约。", "据报道9月9日，甲公司与乙医院签约。", "双方将合作。",
-             "甲公司与乙医院签约。", "相关阅读"]
+    lines = [
+        "首页",
+        "9",
+        "要点：甲公司与乙医院签约。",
+        "据报道9月9日，甲公司与乙医院签约。",
+        "双方将合作。",
+        "甲公司与乙医院签约。",
+        "相关阅读",
+    ]
     kept = _fold("据报道9月9日，甲公司与乙医院签约。双方将合作。甲公司与乙医院签约。")
     assert align(lines, kept) == [False, False, False, True, True, True, False]
 
 
 def test_a_page_where_readability_finds_no_article_keeps_its_text(tmp_path: Path) -> None:
     page = tmp_path / "short.html"
-    page.write_text("<html><head><title>通知</title></head><body><p>明日停诊。</p></body></html>", "utf-8")
+    page.write_text(
+        "<html><head><title>通知</title></head><body><p>明日停诊。</p></body></html>", "utf-8"
+    )
     article = read_article(page)
     assert article.text == "通知\n明日停诊。"
 
@@ -253,7 +295,9 @@ def test_a_plain_text_copy_keeps_its_dateline(dateline: str, tmp_path: Path) -> 
     and editor)."""
     path = tmp_path / "copy.txt"
     body = "北京协和医院12日与阿里健康签署战略合作协议。"
-    path.write_text(f"北京协和医院与阿里健康签署战略合作协议\n{dateline}\n{body}\n", encoding="utf-8")
+    path.write_text(
+        f"北京协和医院与阿里健康签署战略合作协议\n{dateline}\n{body}\n", encoding="utf-8"
+    )
     article = read_article(path)
     assert article.date is not None and article.date.date().isoformat() == "2023-05-12"
     assert article.dateline is not None

@@ -40,7 +40,7 @@ def article_lines(markup: str, lines: Sequence[str]) -> list[bool] | None:
     if kept is None or len(kept) < MIN_ARTICLE:
         return None
     chosen = align(lines, kept)
-    if sum(len(fold(line)) for line, keep in zip(lines, chosen) if keep) < MIN_ARTICLE:
+    if sum(len(fold(line)) for line, keep in zip(lines, chosen, strict=True) if keep) < MIN_ARTICLE:
         return None
     return chosen
 
