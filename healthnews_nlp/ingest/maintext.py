@@ -48,33 +48,60 @@ def article_lines(markup: str, lines: Sequence[str]) -> list[bool] | None:
 def align(lines: Sequence[str], kept: str) -> list[bool]:
     """Mark the ``lines`` that occur in ``kept`` in order and without overlap (whitespace ignored).
 
-    Of all such choices, the one covering most characters: a line that also
-    occurs elsewhere (a summary repeating the first paragraph, a ``9`` that
-    is also a digit of ``9月9日``) cannot push the lines around it out. A short
-    line counts only right after the line before it (:data:`SHORT_LINE`, :data:`GAP`).
+    Of all such choices of the longer lines, the one covering most characters:
+    a line that also occurs elsewhere (a summary repeating the first paragraph)
+    cannot push the lines around it out. A short line (``分享``, a ``9`` that is
+    also a digit of ``9月9日``) counts only where it fills the place between the
+    lines kept around it (:data:`SHORT_LINE`, :data:`GAP`).
     """
-    matches = _best_chain([fold(line) for line in lines], kept)
+    texts = [fold(line) for line in lines]
+    chain = _best_chain([i for i, t in enumerate(texts) if len(t) > SHORT_LINE], texts, kept)
     chosen = [False] * len(lines)
-    previous_end = 0
-    for index, start, end in matches:
-        if end - start > SHORT_LINE or start - previous_end <= GAP:
-            chosen[index] = True
-            previous_end = end
+    for index, _, _ in chain:
+        chosen[index] = True
+    _fill_short_lines(texts, kept, chain, chosen)
     return chosen
 
 
-def _best_chain(texts: Sequence[str], kept: str) -> list[tuple[int, int, int]]:
+def _fill_short_lines(
+    texts: Sequence[str], kept: str, chain: Sequence[tuple[int, int, int]], chosen: list[bool]
+) -> None:
+    """Keep each short line found right after the line kept before it, before the next one."""
+    ends = {index: end for index, _, end in chain}
+    starts = [(index, start) for index, start, _ in chain]
+    following = 0  # the next line of the chain, by position in ``starts``
+    previous_end: int | None = None
+    for index, text in enumerate(texts):
+        while following < len(starts) and starts[following][0] <= index:
+            following += 1
+        if chosen[index]:
+            previous_end = ends[index]
+            continue
+        if not text or len(text) > SHORT_LINE:
+            continue
+        next_start = starts[following][1] if following < len(starts) else len(kept)
+        after = 0 if previous_end is None else previous_end
+        found = kept.find(text, after, min(after + GAP + len(text), next_start))
+        before_any = previous_end is None and next_start - (found + len(text)) > GAP
+        if found >= 0 and not before_any:
+            chosen[index] = True
+            previous_end = found + len(text)
+
+
+def _best_chain(candidates: Sequence[int], texts: Sequence[str], kept: str) -> list[tuple[int, int, int]]:
     """``(line, start, end)`` in ``kept``: lines and places increasing, the most characters.
 
     A weighted longest increasing chain: each occurrence extends the best chain
     ending at or before its start (a prefix maximum over end positions, kept in
     a Fenwick tree), so the cost is the number of occurrences times log(len(kept)).
     """
+    places = _occurrences(kept, [texts[i] for i in candidates])
     tree = _PrefixMax(len(kept) + 1)
     items: list[tuple[int, int, int, int, int]] = []  # line, start, end, score, previous item
-    for index, text in enumerate(texts):
+    for index in candidates:
+        text = texts[index]
         found = []
-        for start in _occurrences(kept, text):
+        for start in places.get(text, []):
             score, previous = tree.best(start)
             found.append((index, start, start + len(text), score + len(text), previous))
         for item in found:  # after the whole line: a line does not follow itself
@@ -88,13 +115,23 @@ def _best_chain(texts: Sequence[str], kept: str) -> list[tuple[int, int, int]]:
     return chain[::-1]
 
 
-def _occurrences(kept: str, text: str) -> list[int]:
-    """Where ``text`` starts in ``kept``, at most :data:`MAX_OCCURRENCES` places."""
-    places: list[int] = []
-    found = kept.find(text) if text else -1
-    while found >= 0 and len(places) < MAX_OCCURRENCES:
-        places.append(found)
-        found = kept.find(text, found + 1)
+def _occurrences(kept: str, texts: Sequence[str]) -> dict[str, list[int]]:
+    """Where each of ``texts`` (all longer than :data:`SHORT_LINE`) starts in ``kept``.
+
+    One pass over ``kept`` finds where their beginnings occur; each place is
+    then checked whole. At most :data:`MAX_OCCURRENCES` places a text.
+    """
+    width = SHORT_LINE + 1
+    wanted = {text[:width] for text in texts}
+    heads: dict[str, list[int]] = {}
+    for position in range(len(kept) - width + 1):
+        head = kept[position : position + width]
+        if head in wanted:
+            heads.setdefault(head, []).append(position)
+    places: dict[str, list[int]] = {}
+    for text in set(texts):
+        found = [p for p in heads.get(text[:width], []) if kept.startswith(text, p)]
+        places[text] = found[:MAX_OCCURRENCES]
     return places
 
 
