@@ -343,3 +343,20 @@ def test_alignment_is_linear_in_the_page() -> None:
     chosen = align(["首页", *lines], kept)
     assert time.perf_counter() - start < 5
     assert chosen == [False] + [i >= 100 for i in range(40_000)]
+
+
+def test_a_headline_not_shown_on_the_page_still_finds_the_dateline_and_site(tmp_path: Path) -> None:
+    """og:title names the article but no line shows it: the dateline is looked for just before
+    the article, the site in the <title>'s suffix (were: no date, no site)."""
+    body = "".join(f"<p>北京协和医院与阿里健康签署战略合作协议，双方开展第{i}项合作。</p>" for i in range(6))
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<html><head><meta property="og:title" content="协和医院与阿里健康签约">'
+        "<title>协和医院与阿里健康签约_健康频道</title></head><body><div>首页 新闻</div>"
+        f"<div>2023-05-12 14:30 来源：中国新闻网</div><div>{body}</div></body></html>",
+        encoding="utf-8",
+    )
+    article = read_article(page)
+    assert article.title == "协和医院与阿里健康签约"
+    assert article.date is not None and article.date.isoformat() == "2023-05-12T14:30:00+08:00"
+    assert article.site == "健康频道"

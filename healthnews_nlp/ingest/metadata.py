@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -200,20 +200,22 @@ def choose_headline(meta: PageMeta, lines: Sequence[PageLine]) -> Headline | Non
     Pages title themselves "headline, section, site"; the line that a title
     begins with is the headline as the page shows it, so it is preferred to
     cutting the title at a guessed separator. Failing that: ``og:title`` and
-    its kind, the first ``<h1>``, the ``<title>`` without its suffix.
+    its kind, the first ``<h1>``, the ``<title>`` without its suffix. The site
+    is the one a title names after the headline.
     """
+    headline = _headline(meta, lines)
+    if headline is None:
+        return None
+    return replace(headline, site=headline.site or _title_site(meta, headline.text))
+
+
+def _headline(meta: PageMeta, lines: Sequence[PageLine]) -> Headline | None:
     titles = [fold(stated.text) for stated in meta.titles]
     in_h1 = [i for i, line in enumerate(lines) if _inside(line.raw_start, meta.h1_spans)]
     for index in [*in_h1, *_title_prefixes(lines, titles)]:
         text = fold(lines[index].text)
         if len(text) >= 2 and any(title.startswith(text) for title in titles):
-            rests = [
-                s.text[prefix_length(s.text, text) :]
-                for s in meta.titles
-                if fold(s.text).startswith(text)
-            ]
-            site = next((site for site in map(_site_of, rests) if site), None)
-            return Headline(lines[index].text.strip(), line=index, site=site)
+            return Headline(lines[index].text.strip(), line=index)
     stated_titles = list(meta.titles)
     page_title = stated_titles.pop() if meta.has_title_element else None
     for stated in stated_titles:  # og:title and the like name the article itself
@@ -225,6 +227,17 @@ def choose_headline(meta: PageMeta, lines: Sequence[PageLine]) -> Headline | Non
     if page_title is not None:
         headline, site = split_title(page_title.text)
         return Headline(headline, stated=page_title, site=site) if headline else None
+    return None
+
+
+def _title_site(meta: PageMeta, headline: str) -> str | None:
+    """The site a title names after ``headline`` (``_财经_腾讯网``)."""
+    folded = fold(headline)
+    for stated in meta.titles:
+        if fold(stated.text).startswith(folded):
+            site = _site_of(stated.text[prefix_length(stated.text, folded) :])
+            if site:
+                return site
     return None
 
 

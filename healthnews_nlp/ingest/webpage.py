@@ -32,6 +32,8 @@ from healthnews_nlp.ingest.offsets import OffsetMap
 
 _WHOLE_PAGE = re.compile(r"<(?:html|head|body|title)\b", re.IGNORECASE)
 SNIFF_CHARS = 1 << 16
+DATELINE_BEFORE = 5
+"""Lines before the article searched for its dateline when the headline is not on the page."""
 
 
 @dataclass(frozen=True)
@@ -80,11 +82,26 @@ def read_page(markup: str) -> WebPage:
         text=page_text,
         offsets=page_offsets,
         title=headline.text if headline else None,
-        date=page_date(meta, lines, headline.line if headline else None),
+        date=page_date(meta, lines, _headline_line(headline, lines, keep)),
         url=meta.url,
         site=page_site(meta, headline),
         image_urls=tuple(images),
     )
+
+
+def _headline_line(
+    headline: Headline | None, lines: Sequence[PageLine], keep: Sequence[bool]
+) -> int | None:
+    """The line the dateline is looked for after: the headline's, else a few before the article."""
+    if headline is not None and headline.line is not None:
+        return headline.line
+    if headline is not None:
+        folded = fold(headline.text)
+        shown = next((i for i, line in enumerate(lines) if fold(line.text) == folded), None)
+        if shown is not None:
+            return shown
+    first = next((i for i, kept in enumerate(keep) if kept), None)
+    return None if first is None else max(-1, first - 1 - DATELINE_BEFORE)
 
 
 def _line_spans(text: str) -> list[tuple[int, int]]:
