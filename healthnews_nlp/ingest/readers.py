@@ -4,12 +4,14 @@ Formats:
 
 - ``hexo``: Hexo markdown, YAML front matter (title, RFC 2822 date,
   categories, author, images) and an HTML body;
-- ``html``: an HTML page or fragment;
+- ``html``: an HTML page or fragment; of a whole page, its article alone, under the
+  headline, with the date, URL and site its tags give (:mod:`.webpage`);
 - ``newspage``: a plain-text copy of a news page (chinanews and the like),
   with navigation, sharing widgets and footers to remove;
 - ``text``: plain text, title on the first line, perhaps a date line;
 - ``jsonl`` / ``csv``: collections, one article per record (``title``,
-  ``text`` or ``html``, optional ``date``, ``url``, ``id``).
+  ``text`` or ``html``, optional ``date``, ``url``, ``id``);
+- crawls: WARC and ARC files, one ``html`` article per HTML response (:mod:`.warc`).
 
 Every reader produces a first-stage text (title line, then body) with a map
 into the raw text; :func:`_finish` cleans it, removes furniture and composes
