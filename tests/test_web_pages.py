@@ -350,3 +350,17 @@ def test_a_headline_not_shown_on_the_page_still_finds_the_dateline_and_site(tmp_
     assert article.title == "协和医院与阿里健康签约"
     assert article.date is not None and article.date.isoformat() == "2023-05-12T14:30:00+08:00"
     assert article.site == "健康频道"
+
+
+def test_a_page_with_its_headline_after_the_body_keeps_the_body(tmp_path: Path) -> None:
+    """The article is the lines under the headline, unless none is: then all it kept."""
+    body = "".join(f"<p>北京协和医院与阿里健康签署战略合作协议，双方开展第{i}项合作。</p>" for i in range(6))
+    page = tmp_path / "page.html"
+    page.write_text(
+        f"<html><head><title>协和医院与阿里健康签约_健康频道</title></head><body><div>{body}</div>"
+        "<h1>协和医院与阿里健康签约</h1></body></html>",
+        encoding="utf-8",
+    )
+    article = read_article(page)
+    assert article.title == "协和医院与阿里健康签约"
+    assert "第0项合作" in article.text and "第5项合作" in article.text

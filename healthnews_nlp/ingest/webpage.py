@@ -71,7 +71,9 @@ def read_page(markup: str) -> WebPage:
     first = 0
     if headline is not None:
         _add_headline(builder, headline, markup, text, offsets, spans)
-        first = headline.line + 1 if headline.line is not None else 0
+        # the article starts under its headline, unless the page puts the headline last
+        below = headline.line + 1 if headline.line is not None else 0
+        first = below if any(keep[below:]) else 0
     for index in range(first, len(spans)):
         if keep[index]:
             start, end = spans[index]
