@@ -217,19 +217,21 @@ def test_graph_reads_a_crawl_and_reports_skipped_and_damaged_records(
 
 
 def test_an_arc_file_is_read_like_a_warc(tmp_path: Path) -> None:
-    """The older ARC format: a ``filedesc://`` header, then one line and the HTTP response a record."""
+    """The older ARC format: a ``filedesc://`` header, then a line and an HTTP response a record."""
     page = PAGES[0].read_bytes()
     http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(page)
     png = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG"
     version = b"1 0 tests\nURL IP-address Archive-date Content-type Archive-length\n\n"
     arc = b"filedesc://crawl.arc 0.0.0.0 20240301000000 text/plain %d\n" % len(version) + version
-    arc += b"\n%s 127.0.0.1 20240301080000 text/html %d\n" % (_url(PAGES[0]).encode(), len(http + page))
+    url = _url(PAGES[0]).encode()
+    arc += b"\n%s 127.0.0.1 20240301080000 text/html %d\n" % (url, len(http + page))
     arc += http + page
-    arc += b"\n%s.png 127.0.0.1 20240301080000 image/png %d\n" % (_url(PAGES[0]).encode(), len(png))
+    arc += b"\n%s.png 127.0.0.1 20240301080000 image/png %d\n" % (url, len(png))
     arc += png + b"\n"
     crawl = tmp_path / "crawl.arc"
     crawl.write_bytes(arc)
     articles, failures, skipped = _read(crawl)
     assert failures == [] and [kind for _, kind in skipped] == ["image/png"]
     (article,) = articles
-    assert (article.title, article.text) == (read_article(PAGES[0]).title, read_article(PAGES[0]).text)
+    alone = read_article(PAGES[0])
+    assert (article.title, article.text) == (alone.title, alone.text)

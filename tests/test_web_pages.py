@@ -338,7 +338,8 @@ def test_alignment_is_linear_in_the_page() -> None:
 def test_a_headline_not_shown_on_the_page_still_finds_the_dateline_and_site(tmp_path: Path) -> None:
     """og:title names the article but no line shows it: the dateline is looked for just before
     the article, the site in the <title>'s suffix (were: no date, no site)."""
-    body = "".join(f"<p>北京协和医院与阿里健康签署战略合作协议，双方开展第{i}项合作。</p>" for i in range(6))
+    paragraph = "<p>北京协和医院与阿里健康签署战略合作协议，双方开展第{}项合作。</p>"
+    body = "".join(paragraph.format(i) for i in range(6))
     page = tmp_path / "page.html"
     page.write_text(
         '<html><head><meta property="og:title" content="协和医院与阿里健康签约">'
@@ -354,7 +355,8 @@ def test_a_headline_not_shown_on_the_page_still_finds_the_dateline_and_site(tmp_
 
 def test_a_page_with_its_headline_after_the_body_keeps_the_body(tmp_path: Path) -> None:
     """The article is the lines under the headline, unless none is: then all it kept."""
-    body = "".join(f"<p>北京协和医院与阿里健康签署战略合作协议，双方开展第{i}项合作。</p>" for i in range(6))
+    paragraph = "<p>北京协和医院与阿里健康签署战略合作协议，双方开展第{}项合作。</p>"
+    body = "".join(paragraph.format(i) for i in range(6))
     page = tmp_path / "page.html"
     page.write_text(
         f"<html><head><title>协和医院与阿里健康签约_健康频道</title></head><body><div>{body}</div>"

@@ -88,7 +88,9 @@ def _fill_short_lines(
             previous_end = found + len(text)
 
 
-def _best_chain(candidates: Sequence[int], texts: Sequence[str], kept: str) -> list[tuple[int, int, int]]:
+def _best_chain(
+    candidates: Sequence[int], texts: Sequence[str], kept: str
+) -> list[tuple[int, int, int]]:
     """``(line, start, end)`` in ``kept``: lines and places increasing, the most characters.
 
     A weighted longest increasing chain: each occurrence extends the best chain
