@@ -82,8 +82,9 @@ def _note_restart(run: RunReport) -> None:
         )
 
 
-def _failed(count: int, errors: Path) -> str:
-    return f"{count} failed" + (f", listed in {errors}" if count else "")
+def _failed(count: int, errors: Path, run: RunReport) -> str:
+    skipped = f"; {run.skipped} crawl record(s) skipped, not HTML" if run.skipped else ""
+    return f"{count} failed" + (f", listed in {errors}" if count else "") + skipped
 
 
 def _interrupted(output: Path, errors: Path, stop: KeyboardInterrupt) -> int:
@@ -112,7 +113,8 @@ def _extract(args: argparse.Namespace) -> int:
         return 2
     _note_restart(report)
     resumed = f" ({report.resumed} from an earlier run)" if report.resumed else ""
-    print(f"{report.articles} article(s) extracted to {args.output}{resumed}; {_failed(len(report.failures), errors)}")
+    outcome = _failed(len(report.failures), errors, report)
+    print(f"{report.articles} article(s) extracted to {args.output}{resumed}; {outcome}")
     return 1 if report.failures else 0
 
 
@@ -172,7 +174,7 @@ def _graph(args: argparse.Namespace) -> int:
     resumed = f" ({run.resumed} from an earlier run)" if run.resumed else ""
     print(
         f"{run.articles} article(s){resumed} -> {summary['nodes']} nodes, {summary['edges']} edges; "
-        f"{_failed(len(report.failures), out / ERRORS)}"
+        f"{_failed(len(report.failures), out / ERRORS, run)}"
     )
     print("nodes by type: " + ", ".join(f"{k} {v}" for k, v in summary["node_types"].items()))
     print("relations: " + ", ".join(f"{k} {v}" for k, v in summary["relations"].items()))

@@ -80,6 +80,7 @@ def _run_on_worker(task: Task) -> Batch:
         extractions=tuple(row for batch in batches for row in batch.extractions),
         failures=tuple(failure for batch in batches for failure in batch.failures),
         last=True,
+        skipped=sum(batch.skipped for batch in batches),
     )
 
 
@@ -132,13 +133,16 @@ def extract_corpus(
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         tasks = plan(paths, log, jobs=workers, files_per_task=settings.batch_size)
         total = sum(len(t.files) for t in tasks if t.shard == 0)
-        failures = collect(_results(client, tasks), log, total=total)
+        collected = collect(_results(client, tasks), log, total=total)
+        failures = collected.failures
         log.finish()
         if output is not None:
             write_errors(folder / ERRORS, failures)
         if failures:
             report = "\n".join(f"  {f.file}: {f.stage}: {f.message}" for f in failures)
             logger.warning("%d file(s) or article(s) failed:\n%s", len(failures), report)
+        if collected.skipped:
+            logger.info("%d crawl record(s) skipped, not HTML", collected.skipped)
         return graph_of(log.path, include_articles=include_articles)
 
 

@@ -307,6 +307,8 @@ class Batch:
     extractions: tuple[tuple[str, int, str], ...] = ()
     failures: tuple[Failure, ...] = ()
     last: bool = False
+    #: records of crawls (WARC) skipped as not HTML
+    skipped: int = 0
 
 
 # --- the work of one task (in a worker process, in the parent, or on a Dask worker) ------------
@@ -316,25 +318,28 @@ def run_task(task: Task, nlp: Language, batch_size: int = 16) -> Iterator[Batch]
     """Read the task's files and extract their articles, ``batch_size`` at a time; the last batch says so."""
     articles: list[Article] = []
     failures: list[Failure] = []
-    for item in _read(task):
+    skipped: list[str] = []
+    for item in _read(task, skipped):
         if isinstance(item, Failure):
             failures.append(item)
         else:
             articles.append(item)
         if len(articles) >= batch_size:
-            yield _extract_batch(articles, nlp, failures)
-            articles, failures = [], []
-    yield _extract_batch(articles, nlp, failures, last=True)
+            yield replace(_extract_batch(articles, nlp, failures), skipped=len(skipped))
+            articles, failures, skipped[:] = [], [], []
+    yield replace(_extract_batch(articles, nlp, failures, last=True), skipped=len(skipped))
 
 
-def _read(task: Task) -> Iterator[Article | Failure]:
+def _read(task: Task, skipped: list[str]) -> Iterator[Article | Failure]:
+    """The task's articles and failures; crawl records skipped as not HTML go to ``skipped``."""
+    on_skip = (lambda where, _type: skipped.append(where)) if task.shard == 0 else None
     for file in task.files:
         if file.refused:
             if task.shard == 0:
                 yield Failure(file=file.source, stage="read", error_type="IngestError", message=file.refused)
             continue
         try:
-            for index, result in enumerate(read_file(file.path)):
+            for index, result in enumerate(read_file(file.path, on_skip=on_skip)):
                 if index % task.shards != task.shard:
                     continue
                 if isinstance(result, IngestFailure):
@@ -948,6 +953,8 @@ class RunReport:
     dropped: int
     failures: list[Failure]
     restarted: bool = False
+    #: records of crawls (WARC, ARC) skipped as not HTML: images, scripts, PDFs…
+    skipped: int = 0
 
     @property
     def articles(self) -> int:
@@ -1143,7 +1150,7 @@ def _extract_into(
         work = _in_process(iter(tasks), replace(settings, threads=jobs))
     else:
         work = _in_processes(iter(tasks), replace(settings, threads=1), min(jobs, len(tasks)))
-    collect(
+    collected = collect(
         work,
         log,
         progress=progress,
@@ -1152,7 +1159,23 @@ def _extract_into(
         failures=failures,
     )
     log.finish()
-    return RunReport(log.path, log.added, log.resumed, log.dropped, list(failures), log.restarted)
+    return RunReport(
+        log.path,
+        log.added,
+        log.resumed,
+        log.dropped,
+        list(collected.failures),
+        log.restarted,
+        collected.skipped,
+    )
+
+
+@dataclass
+class Collected:
+    """What :func:`collect` gathered besides the extractions: the failures, the records skipped."""
+
+    failures: list[Failure] = field(default_factory=list)
+    skipped: int = 0
 
 
 def collect(
@@ -1163,15 +1186,16 @@ def collect(
     progress: bool = False,
     on_failure: Callable[[Failure], None] | None = None,
     failures: list[Failure] | None = None,
-) -> list[Failure]:
-    """Append every batch's extractions to ``log`` as they arrive; the failures, in arrival order.
+) -> Collected:
+    """Append every batch's extractions to ``log`` as they arrive; the failures (in arrival order).
 
     ``total`` is the number of files, for the progress bar. The failures go into
     ``failures`` as they come, when given: a run stopped midway still has them.
     """
     from tqdm import tqdm
 
-    failures = [] if failures is None else failures
+    collected = Collected(failures=[] if failures is None else failures)
+    failures = collected.failures
     with tqdm(
         total=total,
         unit="file",
@@ -1183,6 +1207,7 @@ def collect(
         for task, batch in work:
             for source, record, line in batch.extractions:
                 log.append(source, record, line)
+            collected.skipped += batch.skipped
             for failure in batch.failures:
                 failures.append(failure)
                 if on_failure is not None:
@@ -1190,7 +1215,7 @@ def collect(
             if batch.last and task.shard == 0:
                 bar.update(len(task.files))
                 bar.set_postfix(articles=len(log), failed=len(failures), refresh=False)
-    return failures
+    return collected
 
 
 def graph_of(extractions: str | Path, *, include_articles: bool = False) -> KnowledgeGraph:

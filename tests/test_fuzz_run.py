@@ -372,7 +372,7 @@ def test_a_reader_that_fails_without_words_is_recorded(tmp_path: Path, monkeypat
     """A reader's own bug (here an OSError with no errno, no message) fails its file, with a reason."""
     count("fixed")
 
-    def broken(path: Path) -> None:
+    def broken(path: Path, **options: object) -> None:
         raise OSError()
 
     monkeypatch.setattr("healthnews_nlp.run.read_file", broken)

@@ -4,12 +4,14 @@ Formats:
 
 - ``hexo``: Hexo markdown, YAML front matter (title, RFC 2822 date,
   categories, author, images) and an HTML body;
-- ``html``: an HTML page or fragment;
+- ``html``: an HTML page or fragment; of a whole page, its article alone, under the
+  headline, with the date, URL and site its tags give (:mod:`.webpage`);
 - ``newspage``: a plain-text copy of a news page (chinanews and the like),
   with navigation, sharing widgets and footers to remove;
 - ``text``: plain text, title on the first line, perhaps a date line;
 - ``jsonl`` / ``csv``: collections, one article per record (``title``,
-  ``text`` or ``html``, optional ``date``, ``url``, ``id``).
+  ``text`` or ``html``, optional ``date``, ``url``, ``id``);
+- crawls: WARC and ARC files, one ``html`` article per HTML response (:mod:`.warc`).
 
 Every reader produces a first-stage text (title line, then body) with a map
 into the raw text; :func:`_finish` cleans it, removes furniture and composes
@@ -28,7 +30,7 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -44,6 +46,8 @@ from healthnews_nlp.ingest.decode import DOUBLE_BYTE, check_text, decode, detect
 from healthnews_nlp.ingest.furniture import LinePlan, plan_lines
 from healthnews_nlp.ingest.html import html_to_text
 from healthnews_nlp.ingest.offsets import OffsetMap
+from healthnews_nlp.ingest.warc import is_warc, read_crawl
+from healthnews_nlp.ingest.webpage import is_whole_page, read_page
 from healthnews_nlp.models import Article, ArticleFormat, IngestFailure
 
 logger = logging.getLogger("healthnews_nlp")
@@ -61,14 +65,19 @@ _FRONT_MATTER_START = re.compile(r"\A\s*^---[ \t]*$", re.MULTILINE)
 _FRONT_MATTER_END = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _JSON_RECORD_KEY = re.compile(r'"(?:title|text|html)"\s*:')
 _HTML_MARKERS = re.compile(r"<(?:!doctype html|html|body|p|div|br|article|section|table)[\s/>]", re.I)
+# A dateline: perhaps labelled (发布时间：, or 时间： before 来源…: a bare 日期： may be an
+# event's), then source, author, editor… as up to four tokens.
 _FULL_DATELINE = re.compile(
-    r"^(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
-    r"(?:\s*(?:来源|来自|稿源|作者)?[:：]?\s*\S{0,30})?$"
+    r"^(?:(?:发布|发表|更新|建立|发稿)(?:时间|日期)[:：]\s*|(?:时间|日期)[:：]\s*(?=.*(?:来源|作者|编辑|浏览)))?"
+    r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
+    r"(?:\s*\S{0,30}(?:\s+\S{1,30}){0,3})?$"
 )
 _INLINE_DATELINE = re.compile(
     r"^(?:[\u4e00-\u9fff]{1,8}?)?\d{1,2}月\d{1,2}日(?:电|讯)"
     r"(?:\s*[(（](?:记者|通讯员|实习生|作者)[^)）]{0,30}[)）])?"
 )
+SkipHandler = Callable[[str, str], None]
+"""Hears of a crawl's record skipped as not HTML: ``(file:record, content type)``."""
 IMAGE_KEYS = ("headimg", "thumbnail", "cover", "image", "images", "banner")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -101,6 +110,7 @@ class _Draft:
     title: str | None = None
     date: datetime | None = None
     url: str | None = None
+    site: str | None = None
     author: str | None = None
     categories: tuple[str, ...] = ()
     image_urls: tuple[str, ...] = ()
@@ -129,24 +139,36 @@ def read_article(path: str | Path, *, max_bytes: int = MAX_ARTICLE_BYTES) -> Art
 
 
 def read_articles(
-    paths: str | Path | Iterable[str | Path], *, max_bytes: int = MAX_ARTICLE_BYTES
+    paths: str | Path | Iterable[str | Path],
+    *,
+    max_bytes: int = MAX_ARTICLE_BYTES,
+    on_skip: SkipHandler | None = None,
 ) -> Iterator[Article | IngestFailure]:
     """Read every article under ``paths`` (files or directories, searched recursively).
 
     A generator: it yields each Article as it is read and an
     :class:`IngestFailure` for each file or record that cannot be, then goes
     on; at the end it logs a report of every failure. Hidden files and
-    directories are skipped; files are visited in sorted order.
+    directories are skipped; files are visited in sorted order. ``on_skip``
+    hears of each record of a crawl skipped as not HTML (else they are logged).
     """
     failures: list[IngestFailure] = []
+    skipped: list[str] = []
     for path in _expand(paths):
-        for result in _read_path(path, max_bytes=max_bytes):
+        for result in _read_path(path, max_bytes=max_bytes, on_skip=on_skip or _note(skipped)):
             if isinstance(result, IngestFailure):
                 failures.append(result)
             yield result
     if failures:
         report = "\n".join(f"  {f.source}: {f.message}" for f in failures)
         logger.warning("%d file(s) or record(s) could not be read:\n%s", len(failures), report)
+    if skipped:
+        shown = ", ".join(skipped[:10])
+        logger.info("%d crawl record(s) skipped, not HTML: %s", len(skipped), shown)
+
+
+def _note(skipped: list[str]) -> SkipHandler:
+    return lambda where, content_type: skipped.append(f"{where} ({content_type})")
 
 
 def iter_files(
@@ -160,13 +182,15 @@ def iter_files(
     return _expand(paths, exclude=exclude)
 
 
-def read_file(path: Path, *, max_bytes: int = MAX_ARTICLE_BYTES) -> Iterator[Article | IngestFailure]:
+def read_file(
+    path: Path, *, max_bytes: int = MAX_ARTICLE_BYTES, on_skip: SkipHandler | None = None
+) -> Iterator[Article | IngestFailure]:
     """The articles of one file (one, or one per record of a collection) and its failures.
 
     :func:`read_articles` for one file, without the end-of-batch log report:
     for callers that keep their own (the corpus runner's ``errors.jsonl``).
     """
-    return _read_path(path, max_bytes=max_bytes)
+    return _read_path(path, max_bytes=max_bytes, on_skip=on_skip)
 
 
 def source_name(path: Path) -> str:
@@ -255,7 +279,9 @@ def _display_path(path: Path) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
-def _read_path(path: Path, *, max_bytes: int) -> Iterator[Article | IngestFailure]:
+def _read_path(
+    path: Path, *, max_bytes: int, on_skip: SkipHandler | None = None
+) -> Iterator[Article | IngestFailure]:
     source = _display_path(path)
     try:
         _check_regular_file(path, source)
@@ -263,6 +289,9 @@ def _read_path(path: Path, *, max_bytes: int) -> Iterator[Article | IngestFailur
             head = handle.read(SNIFF_BYTES)
         if not head.strip():
             raise IngestError(source, "empty file", stage="decode")
+        if is_warc(head):
+            yield from read_crawl(path, source, _read_document, max_bytes=max_bytes, on_skip=on_skip)
+            return
         encoding = _collection_or_file_encoding(head, source)
         head_text = head.decode(encoding, errors="ignore")
         check_text(head_text, source)
@@ -384,16 +413,17 @@ def _sniff_document(text: str) -> ArticleFormat:
 # --- documents -------------------------------------------------------------------------------
 
 
-def _read_document(raw: str, source: str, digest: str) -> Article:
+def _read_document(raw: str, source: str, digest: str, record: int | None = None) -> Article:
     kind = _sniff_document(raw)
     if kind == "hexo":
         draft = _hexo_draft(raw, source)
     elif kind == "html":
-        draft = _html_draft(raw, 0, "html")
+        draft = _page_draft(raw) if is_whole_page(raw) else _html_draft(raw, 0, "html")
     else:
         draft = _Draft(format="text")
         draft.builder.add_copy(raw, 0, len(raw))
-    return _finish(draft, raw=raw, source=source, digest=digest)
+    where = None if record is None else f"{source}:{record}"
+    return _finish(draft, raw=raw, source=source, digest=digest, record=record, where=where)
 
 
 def _hexo_draft(raw: str, source: str) -> _Draft:
@@ -439,6 +469,14 @@ def _html_draft(markup: str, base: int, kind: ArticleFormat) -> _Draft:
     text, offsets, images = html_to_text(markup, base=base)
     draft = _Draft(format=kind, image_urls=tuple(images))
     draft.builder.add_mapped(text, offsets)
+    return draft
+
+
+def _page_draft(raw: str) -> _Draft:
+    """A whole web page: its article's lines under its headline, and the page's metadata."""
+    page = read_page(raw)
+    draft = _Draft(format="html", **page.metadata())
+    draft.builder.add_mapped(page.text, page.offsets)
     return draft
 
 
@@ -687,6 +725,7 @@ def _finish(
         title=title,
         date=draft.date or date,
         url=draft.url,
+        site=draft.site,
         author=draft.author,
         categories=draft.categories,
         image_urls=draft.image_urls,
