@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test install install-test test-system-deps eval bench clean install-backends test-backends
+.PHONY: demo test install install-test test-system-deps eval bench bench-scaling clean install-backends test-backends
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,11 @@ eval: install
 # whole flow on a >= 5 MB corpus built from ../shared, each system in its own process.
 bench: install
 	$(BIN)/python benchmarks/bench.py
+
+# Time and peak memory of `healthnews-nlp graph` against the length of one record (0.1 to 2 MB of
+# random Chinese), and the fitted slope (README, "Robustness").
+bench-scaling: install
+	$(BIN)/python benchmarks/scaling.py
 
 clean:
 	rm -rf $(VENV) $(OUT) build *.egg-info

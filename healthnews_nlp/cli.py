@@ -18,6 +18,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def _ingest(args: argparse.Namespace) -> int:
+    from healthnews_nlp.run import RunError, folder_lock, writing
+
+    try:  # the output folder's lock: a run writing there meanwhile keeps its files
+        with folder_lock(args.output.parent), writing(args.output):
+            return _write_articles(args)
+    except RunError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _write_articles(args: argparse.Namespace) -> int:
     failed = 0
     count = 0
     with atomic_open(args.output) as out:
@@ -71,13 +82,22 @@ def _note_restart(run: RunReport) -> None:
         )
 
 
-def _failed(count: int, errors: Path) -> str:
-    return f"{count} failed" + (f", listed in {errors}" if count else "")
+def _failed(count: int, errors: Path, run: RunReport) -> str:
+    skipped = f"; {run.skipped} crawl record(s) skipped, not HTML" if run.skipped else ""
+    return f"{count} failed" + (f", listed in {errors}" if count else "") + skipped
 
 
-def _interrupted(output: Path) -> int:
-    print(f"interrupted: what was extracted is in {output}; run the same command again to resume", file=sys.stderr)
-    return 130
+def _interrupted(output: Path, errors: Path, stop: KeyboardInterrupt) -> int:
+    """Ctrl-C or SIGTERM: say so; exit 128 + the signal's number (130 for SIGINT, 143 for SIGTERM)."""
+    from healthnews_nlp.run import interrupting_signal
+
+    signal = interrupting_signal(stop)
+    print(
+        f"interrupted ({signal.name}): what was extracted is in {output}, what failed so far in "
+        f"{errors}; run the same command again to resume",
+        file=sys.stderr,
+    )
+    return 128 + signal.value
 
 
 def _extract(args: argparse.Namespace) -> int:
@@ -86,14 +106,15 @@ def _extract(args: argparse.Namespace) -> int:
     errors = args.output.parent / ERRORS
     try:
         report = run_extract(args.paths, args.output, errors=errors, **_run_options(args))
-    except KeyboardInterrupt:
-        return _interrupted(args.output)
+    except KeyboardInterrupt as stop:
+        return _interrupted(args.output, errors, stop)
     except RunError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     _note_restart(report)
     resumed = f" ({report.resumed} from an earlier run)" if report.resumed else ""
-    print(f"{report.articles} article(s) extracted to {args.output}{resumed}; {_failed(len(report.failures), errors)}")
+    outcome = _failed(len(report.failures), errors, report)
+    print(f"{report.articles} article(s) extracted to {args.output}{resumed}; {outcome}")
     return 1 if report.failures else 0
 
 
@@ -164,8 +185,8 @@ def _graph(args: argparse.Namespace) -> int:
     out: Path = args.output
     try:
         report = run_graph(args.paths, out, include_articles=args.include_articles, **_run_options(args))
-    except KeyboardInterrupt:
-        return _interrupted(out / EXTRACTIONS)
+    except KeyboardInterrupt as stop:
+        return _interrupted(out / EXTRACTIONS, out / ERRORS, stop)
     except RunError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -175,7 +196,7 @@ def _graph(args: argparse.Namespace) -> int:
     resumed = f" ({run.resumed} from an earlier run)" if run.resumed else ""
     print(
         f"{run.articles} article(s){resumed} -> {summary['nodes']} nodes, {summary['edges']} edges; "
-        f"{_failed(len(report.failures), out / ERRORS)}"
+        f"{_failed(len(report.failures), out / ERRORS, run)}"
     )
     print("nodes by type: " + ", ".join(f"{k} {v}" for k, v in summary["node_types"].items()))
     print("relations: " + ", ".join(f"{k} {v}" for k, v in summary["relations"].items()))

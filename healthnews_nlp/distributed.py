@@ -80,6 +80,7 @@ def _run_on_worker(task: Task) -> Batch:
         extractions=tuple(row for batch in batches for row in batch.extractions),
         failures=tuple(failure for batch in batches for failure in batch.failures),
         last=True,
+        skipped=sum(batch.skipped for batch in batches),
     )
 
 
@@ -132,13 +133,16 @@ def extract_corpus(
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         tasks = plan(paths, log, jobs=workers, files_per_task=settings.batch_size)
         total = sum(len(t.files) for t in tasks if t.shard == 0)
-        failures = collect(_results(client, tasks), log, total=total)
+        collected = collect(_results(client, tasks), log, total=total)
+        failures = collected.failures
         log.finish()
         if output is not None:
             write_errors(folder / ERRORS, failures)
         if failures:
             report = "\n".join(f"  {f.file}: {f.stage}: {f.message}" for f in failures)
             logger.warning("%d file(s) or article(s) failed:\n%s", len(failures), report)
+        if collected.skipped:
+            logger.info("%d crawl record(s) skipped, not HTML", collected.skipped)
         return graph_of(log.path, include_articles=include_articles)
 
 
@@ -152,7 +156,7 @@ def _results(client: Client, tasks: list[Task]) -> Iterator[tuple[Task, Batch]]:
         if isinstance(result, Batch):
             yield task, result
         else:
-            error = result if isinstance(result, BaseException) else RuntimeError(repr(result))
+            error = task_error(result)
             yield (
                 task,
                 Batch(
@@ -160,3 +164,17 @@ def _results(client: Client, tasks: list[Task]) -> Iterator[tuple[Task, Batch]]:
                     last=True,
                 ),
             )
+
+
+def task_error(result: object) -> BaseException:
+    """The exception of a task that failed, from what ``as_completed(raise_errors=False)`` gives.
+
+    That is ``(type, exception, traceback)``: the exception is recorded with its own
+    type (``KilledWorker`` when the workers running the task kept dying), not as a
+    RuntimeError wrapping the tuple.
+    """
+    if isinstance(result, BaseException):
+        return result
+    if isinstance(result, tuple) and len(result) == 3 and isinstance(result[1], BaseException):
+        return result[1]
+    return RuntimeError(f"the task ended without a result: {result!r}")

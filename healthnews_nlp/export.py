@@ -737,9 +737,12 @@ def read_graph(path: PathOrFile, *, format: str | None = None) -> nx.MultiDiGrap
         if kind == "graphml":
             loaded = nx.parse_graphml(_safe_xml(content, where), force_multigraph=True)
         elif kind == "gexf":
-            loaded = nx.read_gexf(io.BytesIO(_safe_xml(content, where)), version="1.3")
+            loaded = nx.read_gexf(_WholeReads(_safe_xml(content, where)), version="1.3")
         else:
-            loaded = nx.node_link_graph(json.loads(content.decode("utf-8")), edges="edges")
+            data = json.loads(content.decode("utf-8"))
+            if not isinstance(data, dict):
+                raise ExportError(where, "not a graph this library wrote (not a JSON object)")
+            loaded = nx.node_link_graph(data, edges="edges")
         return _internal_graph(loaded)
     except SyntaxError as error:  # xml.etree's ParseError
         raise ExportError(where, f"not well-formed XML ({error})") from error
@@ -748,6 +751,19 @@ def read_graph(path: PathOrFile, *, format: str | None = None) -> nx.MultiDiGrap
     except (ValueError, KeyError, TypeError, OverflowError, nx.NetworkXError) as error:
         reason = f"not a graph this library wrote ({type(error).__name__}: {error})"
         raise ExportError(where, reason) from error
+
+
+class _WholeReads(io.BytesIO):
+    """Bytes that a reader asking for 64 KB at a time gets in one piece.
+
+    networkx reads GEXF with ElementTree, which feeds expat 64 KB at a time;
+    expat scans a token that spans chunks anew with each chunk, so one large
+    attribute (a 100 MB label) took time quadratic in its size. Fed whole, it
+    is parsed once.
+    """
+
+    def read(self, size: int | None = -1) -> bytes:
+        return super().read()
 
 
 def _internal_graph(loaded: nx.Graph) -> nx.MultiDiGraph:

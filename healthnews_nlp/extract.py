@@ -96,6 +96,7 @@ def to_extraction(article: Article, doc: Doc) -> ArticleExtraction:
         title=article.title,
         date=article.date,
         url=article.url,
+        site=article.site,
         entities=entities,
         relations=relations,
     )

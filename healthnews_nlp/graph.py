@@ -298,7 +298,7 @@ class KnowledgeGraph:
             mentions=0,
             articles={extraction.article_id},
             dates=set(),
-            **{k: v for k, v in (("source", extraction.source), ("url", extraction.url)) if v},
+            **{k: v for k, v in _page_attributes(extraction) if v},
         )
         if day is not None:
             self._add_day(self.graph.nodes[node], day, "first_seen", "last_seen")
@@ -608,3 +608,8 @@ def _better_evidence(
         return (not text, when is None, when or date.max)
 
     return rank(evidence, day) < rank(current, current_day)
+
+
+def _page_attributes(extraction: ArticleExtraction) -> tuple[tuple[str, str | None], ...]:
+    """An article node's source file, URL and site (those it has)."""
+    return (("source", extraction.source), ("url", extraction.url), ("site", extraction.site))

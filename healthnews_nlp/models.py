@@ -58,7 +58,8 @@ class Article(Record):
     annotations removed; its first paragraph is the title. ``offsets`` maps
     each of its characters to the span of ``raw`` it came from, so
     :meth:`source_span` can always show the original words behind an
-    extraction. ``dateline`` is the span of the dateline and byline
+    extraction. ``url`` and ``site`` are the page's canonical URL and source site (a
+    web page's tags, a record's field). ``dateline`` is the span of the dateline and byline
     (``中新网北京12月21日电 (记者 杜燕)``): kept in the text, but not a place
     to look for entities. For records of a JSONL or CSV collection, ``raw``
     is the record's title and text joined by a line break.
@@ -71,6 +72,7 @@ class Article(Record):
     title: str
     date: datetime | None = None
     url: str | None = None
+    site: str | None = None
     author: str | None = None
     categories: tuple[str, ...] = ()
     image_urls: tuple[str, ...] = ()
@@ -184,6 +186,7 @@ class ArticleExtraction(Record):
     title: str
     date: datetime | None = None
     url: str | None = None
+    site: str | None = None
     entities: tuple[Entity, ...] = ()
     relations: tuple[Relation, ...] = ()
 

@@ -17,7 +17,10 @@ What ``healthnews-nlp extract`` and ``healthnews-nlp graph`` do over many files:
   finished extraction in the JSONL. The next run into the same place reads it
   back, drops a last line the kill cut short, skips the articles it holds
   and extracts the rest, provided the same pipeline made them (code,
-  backend and lexicons are fingerprinted beside the JSONL).
+  backend and lexicons are fingerprinted beside the JSONL) from the same
+  inputs: the fingerprint file records each input's size and modification
+  time, and extractions of other or changed inputs are dropped, so a run's
+  graph is always the graph of the inputs it was given.
 * **Deterministic.** When extraction ends, the JSONL is put in canonical
   order (source path, then record number; an atomic rewrite, only when the
   order of arrival differed), and the graph is built from that order. One
@@ -26,6 +29,14 @@ What ``healthnews-nlp extract`` and ``healthnews-nlp graph`` do over many files:
   rest goes on; :func:`write_errors` writes them, sorted, to ``errors.jsonl``.
   Stages: ``read``, ``decode``, ``parse``, ``clean`` (reading a file or a
   record), ``extract`` (the NLP pipeline) and ``export`` (writing the graph).
+  A run that stops midway (Ctrl-C, SIGTERM, an output it cannot write: an
+  :class:`OutputError`) writes them too, then a record of stage ``run``
+  saying why it stopped.
+* **Every input counted.** Each file under the paths is read once (two
+  spellings of a folder, links), never the run's own output files; what is
+  not a file that can be read (a FIFO, a broken link) is an error record:
+  inputs = articles + failures.
+* **No orphans.** Worker processes end with their parent however it ends.
 * **Contained.** Output file names are fixed (:data:`OUTPUT_NAMES`); nothing
   read from the input (ids, URLs, sources) ever becomes a path.
 
@@ -36,6 +47,7 @@ cluster in :mod:`healthnews_nlp.distributed`.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
 import glob
 import hashlib
@@ -44,6 +56,8 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
@@ -72,14 +86,19 @@ __all__ = [
     "Failure",
     "GraphReport",
     "InputFile",
+    "OutputError",
     "RunError",
+    "RunInterrupted",
     "RunReport",
     "Settings",
     "Task",
     "collect",
     "export_graph",
+    "folder_lock",
     "graph_of",
+    "interrupting_signal",
     "plan",
+    "reason_of",
     "record_number",
     "run_extract",
     "run_graph",
@@ -117,6 +136,33 @@ class RunError(HealthNewsError):
     """A run cannot start or go on: its output is in use, or the model does not load."""
 
 
+class OutputError(RunError):
+    """The run's output cannot be written (a read-only folder, a full disk, a file where a folder
+    should be…); ``path`` is what could not be written, ``reason`` why."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """A run stopped by a signal other than Ctrl-C (SIGTERM); ``signum`` says which.
+
+    A :class:`KeyboardInterrupt`, so that what stops a run on Ctrl-C (workers
+    stopped, ``errors.jsonl`` written) stops it on SIGTERM too.
+    """
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+
+def interrupting_signal(error: KeyboardInterrupt) -> signal.Signals:
+    """The signal that stopped a run: SIGTERM for :class:`RunInterrupted`, else SIGINT (Ctrl-C)."""
+    return signal.Signals(getattr(error, "signum", signal.SIGINT))
+
+
 class Failure(Record):
     """One line of ``errors.jsonl``: which file (or ``file:record``) failed, at which stage, and why."""
 
@@ -127,13 +173,24 @@ class Failure(Record):
 
     @classmethod
     def of(cls, file: str, stage: str, error: BaseException) -> Failure:
-        """The failure an exception stands for."""
-        return cls(
-            file=file,
-            stage=stage,
-            error_type=type(error).__name__,
-            message=str(error) or repr(error),
-        )
+        """The failure an exception stands for, whatever the exception: its attributes may be
+        missing or None, and printing it may give nothing or fail."""
+        return cls(file=file, stage=stage, error_type=type(error).__name__, message=reason_of(error))
+
+
+def reason_of(error: BaseException) -> str:
+    """Why ``error`` happened, in words: its ``reason`` (this library's errors), what it prints,
+    or for an OSError that prints nothing the system's words; never empty, never raising."""
+    own = getattr(error, "reason", None)
+    if isinstance(own, str) and own.strip():
+        return own
+    try:
+        text = str(error).strip()
+    except Exception:  # noqa: BLE001  an exception whose __str__ fails (dask's KilledWorker can)
+        text = ""
+    if not text and isinstance(error, OSError) and isinstance(error.errno, int):
+        text = os.strerror(error.errno)
+    return text or type(error).__name__
 
 
 @dataclass(frozen=True)
@@ -214,11 +271,15 @@ def usable_cores() -> int:
 
 @dataclass(frozen=True)
 class InputFile:
-    """A file to read; ``done`` are its record numbers already extracted (0: a file that is one article)."""
+    """A file to read; ``done`` are its record numbers already extracted (0: a file that is one article).
+
+    ``refused`` says why a file is not read at all (its failure is recorded instead).
+    """
 
     path: Path
     source: str
     done: frozenset[int] = frozenset()
+    refused: str | None = None
 
 
 @dataclass(frozen=True)
@@ -246,6 +307,8 @@ class Batch:
     extractions: tuple[tuple[str, int, str], ...] = ()
     failures: tuple[Failure, ...] = ()
     last: bool = False
+    #: records of crawls (WARC) skipped as not HTML
+    skipped: int = 0
 
 
 # --- the work of one task (in a worker process, in the parent, or on a Dask worker) ------------
@@ -255,21 +318,28 @@ def run_task(task: Task, nlp: Language, batch_size: int = 16) -> Iterator[Batch]
     """Read the task's files and extract their articles, ``batch_size`` at a time; the last batch says so."""
     articles: list[Article] = []
     failures: list[Failure] = []
-    for item in _read(task):
+    skipped: list[str] = []
+    for item in _read(task, skipped):
         if isinstance(item, Failure):
             failures.append(item)
         else:
             articles.append(item)
         if len(articles) >= batch_size:
-            yield _extract_batch(articles, nlp, failures)
-            articles, failures = [], []
-    yield _extract_batch(articles, nlp, failures, last=True)
+            yield replace(_extract_batch(articles, nlp, failures), skipped=len(skipped))
+            articles, failures, skipped[:] = [], [], []
+    yield replace(_extract_batch(articles, nlp, failures, last=True), skipped=len(skipped))
 
 
-def _read(task: Task) -> Iterator[Article | Failure]:
+def _read(task: Task, skipped: list[str]) -> Iterator[Article | Failure]:
+    """The task's articles and failures; crawl records skipped as not HTML go to ``skipped``."""
+    on_skip = (lambda where, _type: skipped.append(where)) if task.shard == 0 else None
     for file in task.files:
+        if file.refused:
+            if task.shard == 0:
+                yield Failure(file=file.source, stage="read", error_type="IngestError", message=file.refused)
+            continue
         try:
-            for index, result in enumerate(read_file(file.path)):
+            for index, result in enumerate(read_file(file.path, on_skip=on_skip)):
                 if index % task.shards != task.shard:
                     continue
                 if isinstance(result, IngestFailure):
@@ -356,10 +426,17 @@ def _in_process(tasks: Iterator[Task], settings: Settings) -> Iterator[tuple[Tas
     yield from run_tasks(tasks, settings.ready(), settings.batch_size)
 
 
-def _worker_main(conn: Connection, settings: Settings) -> None:
+#: Seconds between two looks of a worker's watchdog at its parent.
+PARENT_POLL = 0.5
+#: ``prctl`` option: the signal a Linux process gets when its parent ends.
+_PR_SET_PDEATHSIG = 1
+
+
+def _worker_main(conn: Connection, settings: Settings, parent: int) -> None:
     """A worker process: load the pipeline once, then run each task the parent sends, until None."""
     # Ctrl-C reaches the whole process group: the parent decides what it means
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _end_with_parent(parent)
     try:
         try:
             nlp = settings.ready()
@@ -373,6 +450,29 @@ def _worker_main(conn: Connection, settings: Settings) -> None:
         return
 
 
+def _end_with_parent(parent: int) -> None:
+    """End this worker process when its parent ends, however it ends (SIGKILL included).
+
+    A worker busy on a long task notices a parent gone only when it sends the
+    result: until then it would run on, orphaned, at full speed. On Linux the
+    kernel kills it the moment the parent ends (``PR_SET_PDEATHSIG``); elsewhere,
+    and as a fallback, a watchdog thread checks every :data:`PARENT_POLL` seconds
+    whether the parent is still the one that started it.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before the line above
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watchdog", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL)
+    os._exit(1)  # the parent is gone: no one to send results to
+
+
 #: What a worker sends once its pipeline has loaded.
 READY = "ready"
 
@@ -383,7 +483,10 @@ class _Worker:
     def __init__(self, context: Any, settings: Settings) -> None:
         self.conn, child = context.Pipe()
         self.process = context.Process(
-            target=_worker_main, args=(child, settings), name="healthnews-nlp-worker", daemon=True
+            target=_worker_main,
+            args=(child, settings, os.getpid()),
+            name="healthnews-nlp-worker",
+            daemon=True,
         )
         self.process.start()
         child.close()
@@ -525,27 +628,33 @@ class ExtractionLog:
         self._canonical = True
         self._handle: IO[bytes] | None = None
         self._lock: int | None = None
+        #: source -> [size, mtime_ns] of the inputs the JSONL was made from (None: not known)
+        self._inputs: dict[str, list[int]] | None = {}
         self.resumed = 0
         self.added = 0
         self.dropped = 0
 
     def __enter__(self) -> ExtractionLog:
         folder = self.path.parent
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folder(folder)
+        if self.path.is_dir():
+            raise OutputError(self.path, "is a folder: the extractions go in a file (give a file name)")
         self._lock = _lock_folder(folder)
         try:
-            for name in {*OUTPUT_NAMES, self.path.name, self.pipeline_path.name}:
-                for stale in folder.glob(f".{glob.escape(name)}.*.tmp"):
-                    stale.unlink(missing_ok=True)
-            self.restarted = not self.fresh and self._made_by_another_pipeline()
-            if self.fresh or self.restarted:
-                self.path.unlink(missing_ok=True)
-            if self.pipeline is not None:
-                with atomic_open(self.pipeline_path) as handle:
-                    json.dump(self.pipeline, handle, ensure_ascii=False, indent=2, sort_keys=True)
-            self._load()
+            with writing(self.path):
+                for name in {*OUTPUT_NAMES, self.path.name, self.pipeline_path.name}:
+                    for stale in folder.glob(f".{glob.escape(name)}.*.tmp"):
+                        stale.unlink(missing_ok=True)
+                previous = self._previous_record()
+                self.restarted = not self.fresh and self._made_by_another_pipeline(previous)
+                if self.fresh or self.restarted:
+                    self.path.unlink(missing_ok=True)
+                    previous = None
+                self._inputs = previous.get("inputs") if previous is not None else {}
+                self._write_record()
+                self._load()
+                self._handle = self.path.open("ab")
             self.resumed = sum(len(rows) for rows in self._rows.values())
-            self._handle = self.path.open("ab")
         except BaseException:
             self.close()
             raise
@@ -567,14 +676,57 @@ class ExtractionLog:
             os.close(self._lock)  # releases the flock
             self._lock = None
 
-    def _made_by_another_pipeline(self) -> bool:
+    def _previous_record(self) -> dict[str, Any] | None:
+        """What the fingerprint file beside the JSONL says (pipeline and inputs), or None."""
+        try:
+            record = json.loads(self.pipeline_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return record if isinstance(record, dict) else None
+
+    def _made_by_another_pipeline(self, previous: dict[str, Any] | None) -> bool:
         if self.pipeline is None or not self.path.exists() or not self.path.stat().st_size:
             return False
         # no fingerprint, or a broken one: nothing says it is the same
-        try:
-            return bool(json.loads(self.pipeline_path.read_text(encoding="utf-8")) != self.pipeline)
-        except (OSError, ValueError):
+        if previous is None:
             return True
+        return {k: v for k, v in previous.items() if k != "inputs"} != self.pipeline
+
+    def _write_record(self) -> None:
+        """The fingerprint file: the pipeline, and the inputs (size, mtime) the JSONL was made from."""
+        if self.pipeline is None:
+            return
+        with writing(self.pipeline_path), atomic_open(self.pipeline_path) as handle:
+            record = {**self.pipeline, "inputs": self._inputs or {}}
+            json.dump(record, handle, ensure_ascii=False, indent=2, sort_keys=True)
+
+    def retain(self, inputs: dict[str, tuple[int, int]]) -> None:
+        """Keep only the extractions of ``inputs`` (source → size and modification time), as they are now.
+
+        A run's output is the output of the inputs it was given: extractions of
+        files not among them (an earlier run's other inputs) are dropped, and so
+        are those of a file whose size or modification time changed since they
+        were made (or of a JSONL with no record of its inputs). Those files are
+        extracted again.
+        """
+        known = self._inputs
+        outdated = [
+            source
+            for source in self._rows
+            if source not in inputs
+            or (self.pipeline is not None and (known is None or known.get(source) != list(inputs[source])))
+        ]
+        if outdated:
+            for source in outdated:
+                del self._rows[source]
+            assert self._handle is not None, "use the log in a with block"
+            self._handle.close()
+            with writing(self.path):
+                self._rewrite()
+                self._handle = self.path.open("ab")
+        self._inputs = {source: list(stat) for source, stat in inputs.items()}
+        self._write_record()
+        self.resumed = sum(len(rows) for rows in self._rows.values())
 
     def done(self, source: str) -> frozenset[int]:
         """Record numbers of ``source`` the JSONL holds (0: the file is one article, done)."""
@@ -589,8 +741,9 @@ class ExtractionLog:
             return False
         assert self._handle is not None, "use the log in a with block"
         data = line.encode("utf-8") + b"\n"
-        self._handle.write(data)
-        self._handle.flush()  # a kill now loses at most this line's tail, dropped on resume
+        with writing(self.path):
+            self._handle.write(data)
+            self._handle.flush()  # a kill now loses at most this line's tail, dropped on resume
         self._remember(source, record, self._size, len(data))
         self._size += len(data)
         self.added += 1
@@ -599,11 +752,14 @@ class ExtractionLog:
     def finish(self) -> None:
         """Make the file durable and canonical: sorted by source and record, one line per article."""
         if self._handle is not None:
-            os.fsync(self._handle.fileno())
+            with writing(self.path):
+                os.fsync(self._handle.fileno())
             self._handle.close()
             self._handle = None
         if not self._canonical:
-            self._rewrite()
+            reason = "cannot put the extractions in order (that takes as much free space again)"
+            with writing(self.path, reason):
+                self._rewrite()
 
     def _remember(self, source: str, record: int, offset: int, length: int) -> None:
         self._rows.setdefault(source, {})[record] = (offset, length)
@@ -658,13 +814,50 @@ def _key(line: bytes) -> tuple[str, int] | None:
     return None if record is None else (extraction.source, record)
 
 
+@contextlib.contextmanager
+def folder_lock(folder: str | Path) -> Iterator[None]:
+    """Hold the lock a run holds on its output folder (a run into it meanwhile is refused).
+
+    For other writers into a run's folder (``healthnews-nlp ingest -o``): they
+    are refused while a run writes there, rather than replace its files.
+    """
+    make_folder(Path(folder))
+    descriptor = _lock_folder(Path(folder))
+    try:
+        yield
+    finally:
+        if descriptor is not None:
+            os.close(descriptor)
+
+
+def make_folder(folder: Path) -> None:
+    """Create the output ``folder`` (and its parents), or say in an OutputError why it cannot be."""
+    blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise OutputError(blocking, "is a file, not a folder: the output goes in a folder")
+    with writing(folder, "cannot create the folder"):
+        folder.mkdir(parents=True, exist_ok=True)
+
+
+@contextlib.contextmanager
+def writing(path: str | Path, what: str = "cannot write") -> Iterator[None]:
+    """An OSError while writing the run's output becomes an OutputError naming ``path`` and the reason."""
+    try:
+        yield
+    except OutputError:
+        raise
+    except OSError as error:
+        raise OutputError(path, f"{what}: {error.strerror or reason_of(error)}") from error
+
+
 def _lock_folder(folder: Path) -> int | None:
     """An exclusive lock on ``folder`` (flock on its descriptor), held until the descriptor closes."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover  (not POSIX: no lock)
         return None
-    descriptor = os.open(folder, os.O_RDONLY)
+    with writing(folder, "cannot open the folder"):
+        descriptor = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -687,20 +880,35 @@ def plan(
 ) -> list[Task]:
     """The tasks for ``paths``, in canonical order; files the log holds whole are left out.
 
-    Up to ``files_per_task`` small files (together at most :data:`TASK_BYTES`)
-    make one task; a file over :data:`SHARD_BYTES` is split into ``jobs`` tasks.
+    The inputs are the files under ``paths``, each once (a file reached under
+    two spellings, or through a link, is read under the spelling that sorts
+    first), never the run's own output files (its folder may be inside an input
+    folder). The log keeps only the extractions of these inputs as they are now
+    (:meth:`ExtractionLog.retain`). Two files whose names print the same (bytes
+    that are not UTF-8 shown as ``\\xNN``) cannot share the JSONL: the second
+    fails, saying why. Up to ``files_per_task`` small files (together at most
+    :data:`TASK_BYTES`) make one task; a file over :data:`SHARD_BYTES` is split
+    into ``jobs`` tasks.
     """
+    outputs = [log.path, log.pipeline_path, *(log.path.parent / name for name in OUTPUT_NAMES)]
+    files: list[InputFile] = []
+    inputs: dict[str, tuple[int, int]] = {}
+    for source, path in sorted((source_name(p), p) for p in iter_files(paths, exclude=outputs)):
+        if source in inputs:
+            files.append(InputFile(path, source, refused=SAME_NAME))
+            continue
+        inputs[source] = _stat(path)
+        files.append(InputFile(path, source))
+    log.retain(inputs)
     tasks: list[Task] = []
     group: list[InputFile] = []
     group_bytes = 0
-    seen: set[str] = set()
-    for source, path in sorted((source_name(p), p) for p in iter_files(paths)):
-        done = log.done(source)
-        if source in seen or 0 in done:
+    for file in files:
+        done = frozenset() if file.refused else log.done(file.source)
+        if 0 in done:
             continue
-        seen.add(source)
-        file = InputFile(path, source, done)
-        size = _size(path)
+        file = replace(file, done=done)
+        size = max(0, inputs[file.source][0]) if not file.refused else 0
         if jobs > 1 and size > SHARD_BYTES:
             tasks.extend(Task((file,), shard, jobs) for shard in range(jobs))
             continue
@@ -714,11 +922,20 @@ def plan(
     return tasks
 
 
-def _size(path: Path) -> int:
+#: Why the second of two files whose names print the same is not read.
+SAME_NAME = (
+    "another input file's name prints the same (bytes that are not UTF-8 are shown as \\xNN): "
+    "the two cannot be told apart in the output; rename one of them"
+)
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    """Size and modification time (ns) of the file at ``path``; (-1, -1) when it cannot be had."""
     try:
-        return path.stat().st_size
+        status = path.stat()
     except OSError:
-        return 0
+        return -1, -1
+    return status.st_size, status.st_mtime_ns
 
 
 @dataclass
@@ -736,6 +953,8 @@ class RunReport:
     dropped: int
     failures: list[Failure]
     restarted: bool = False
+    #: records of crawls (WARC, ARC) skipped as not HTML: images, scripts, PDFs…
+    skipped: int = 0
 
     @property
     def articles(self) -> int:
@@ -787,13 +1006,21 @@ def run_extract(
     ------
     RunError
         Another run holds the folder, or the pipeline does not load.
+    OutputError
+        The output cannot be written (a RunError; ``errors`` is written if it can be).
     KeyboardInterrupt
-        After stopping the workers; what was extracted is in ``output``.
+        On Ctrl-C, or SIGTERM (:class:`RunInterrupted`), after stopping the workers and
+        writing ``errors``; what was extracted is in ``output``.
     """
     settings = settings or Settings()
-    with ExtractionLog(output, fresh=fresh, pipeline=settings.fingerprint()) as log:
+    failures: list[Failure] = []
+    with (
+        _reported_if_stopped(errors, failures, Path(output)),
+        ExtractionLog(output, fresh=fresh, pipeline=settings.fingerprint()) as log,
+    ):
         run = _extract_into(
-            log, paths, jobs=jobs, settings=settings, progress=progress, on_failure=on_failure
+            log, paths, jobs=jobs, settings=settings, progress=progress,
+            on_failure=on_failure, failures=failures,
         )
         if errors is not None:
             write_errors(errors, run.failures)
@@ -816,22 +1043,90 @@ def run_graph(
     Parameters are those of :func:`run_extract`; ``include_articles`` adds
     article nodes. Exports are atomic: a killed run leaves the previous
     complete files, or none. A failed export is recorded, the others written.
+    The graph is the graph of ``paths``: extractions an earlier run into the
+    folder made of other inputs are not part of it (:meth:`ExtractionLog.retain`).
     """
     folder = Path(folder)
     settings = settings or Settings()
-    with ExtractionLog(folder / EXTRACTIONS, fresh=fresh, pipeline=settings.fingerprint()) as log:
+    failures: list[Failure] = []
+    with (
+        _reported_if_stopped(folder / ERRORS, failures, folder / EXTRACTIONS),
+        ExtractionLog(folder / EXTRACTIONS, fresh=fresh, pipeline=settings.fingerprint()) as log,
+    ):
         run = _extract_into(
-            log, paths, jobs=jobs, settings=settings, progress=progress, on_failure=on_failure
+            log, paths, jobs=jobs, settings=settings, progress=progress,
+            on_failure=on_failure, failures=failures,
         )
         kg = graph_of(log.path, include_articles=include_articles)
         written, summary, export_failures = export_graph(kg, folder)
         for failure in export_failures:
+            failures.append(failure)
             if on_failure is not None:
                 on_failure(failure)
-        failures = [*run.failures, *export_failures]
         write_errors(folder / ERRORS, failures)
     files = [log.path, log.pipeline_path, *written, folder / ERRORS]
-    return GraphReport(run, kg, summary, files, failures)
+    return GraphReport(run, kg, summary, files, list(failures))
+
+
+@contextlib.contextmanager
+def _reported_if_stopped(
+    errors: str | Path | None, failures: list[Failure], extractions: Path
+) -> Iterator[None]:
+    """A run stopped midway still writes ``errors``: the failures so far, then why it stopped.
+
+    Stopped by Ctrl-C or SIGTERM (which, during the run, stops it as Ctrl-C does),
+    or by an output it cannot write (when ``errors`` itself can still be written).
+    The last record has the stage ``run``: ``Interrupted`` names the JSONL that
+    keeps what was extracted; ``OutputError`` the file that could not be written.
+    """
+    with _sigterm_interrupts():
+        try:
+            yield
+        except KeyboardInterrupt as stop:
+            name = interrupting_signal(stop).name
+            reason = (
+                f"the run was stopped by {name} before it finished; what was extracted is kept "
+                "in this file: run the same command again to resume"
+            )
+            _write_stopped(errors, failures, Failure(file=str(extractions), stage="run",
+                                                    error_type="Interrupted", message=reason))
+            raise
+        except OutputError as error:
+            _write_stopped(errors, failures, Failure(file=error.path, stage="run",
+                                                    error_type="OutputError", message=error.reason))
+            raise
+
+
+def _write_stopped(errors: str | Path | None, failures: list[Failure], why: Failure) -> None:
+    if errors is None:
+        return
+    with contextlib.suppress(OutputError):  # it cannot be written either: the error says why
+        write_errors(errors, [*failures, why])
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """During a run, SIGTERM raises :class:`RunInterrupted`: the run stops as on Ctrl-C.
+
+    Without it, SIGTERM ends the process at once: no message, no ``errors.jsonl``,
+    and worker processes left to stop themselves. Only in the main thread (signal
+    handlers live there), and only where no handler of the caller's is set.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+    ):
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise RunInterrupted(signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _extract_into(
@@ -842,24 +1137,45 @@ def _extract_into(
     settings: Settings,
     progress: bool,
     on_failure: Callable[[Failure], None] | None,
+    failures: list[Failure],
 ) -> RunReport:
     jobs = jobs if jobs > 0 else usable_cores()
     tasks = plan(paths, log, jobs=jobs, files_per_task=settings.batch_size)
     # ``jobs`` is the number of cores: one process using them all when there is one
-    # task (or one job), else that many single-core worker processes
-    if jobs == 1 or len(tasks) <= 1:
+    # task (or one job), else that many single-core worker processes; none, no model
+    work: Iterator[tuple[Task, Batch]]
+    if not tasks:
+        work = iter(())
+    elif jobs == 1 or len(tasks) == 1:
         work = _in_process(iter(tasks), replace(settings, threads=jobs))
     else:
         work = _in_processes(iter(tasks), replace(settings, threads=1), min(jobs, len(tasks)))
-    failures = collect(
+    collected = collect(
         work,
         log,
         progress=progress,
         total=sum(len(t.files) for t in tasks if t.shard == 0),
         on_failure=on_failure,
+        failures=failures,
     )
     log.finish()
-    return RunReport(log.path, log.added, log.resumed, log.dropped, failures, log.restarted)
+    return RunReport(
+        log.path,
+        log.added,
+        log.resumed,
+        log.dropped,
+        list(collected.failures),
+        log.restarted,
+        collected.skipped,
+    )
+
+
+@dataclass
+class Collected:
+    """What :func:`collect` gathered besides the extractions: the failures, the records skipped."""
+
+    failures: list[Failure] = field(default_factory=list)
+    skipped: int = 0
 
 
 def collect(
@@ -869,14 +1185,17 @@ def collect(
     total: int,
     progress: bool = False,
     on_failure: Callable[[Failure], None] | None = None,
-) -> list[Failure]:
-    """Append every batch's extractions to ``log`` as they arrive; the failures, in arrival order.
+    failures: list[Failure] | None = None,
+) -> Collected:
+    """Append every batch's extractions to ``log`` as they arrive; the failures (in arrival order).
 
-    ``total`` is the number of files, for the progress bar.
+    ``total`` is the number of files, for the progress bar. The failures go into
+    ``failures`` as they come, when given: a run stopped midway still has them.
     """
     from tqdm import tqdm
 
-    failures: list[Failure] = []
+    collected = Collected(failures=[] if failures is None else failures)
+    failures = collected.failures
     with tqdm(
         total=total,
         unit="file",
@@ -888,6 +1207,7 @@ def collect(
         for task, batch in work:
             for source, record, line in batch.extractions:
                 log.append(source, record, line)
+            collected.skipped += batch.skipped
             for failure in batch.failures:
                 failures.append(failure)
                 if on_failure is not None:
@@ -895,7 +1215,7 @@ def collect(
             if batch.last and task.shard == 0:
                 bar.update(len(task.files))
                 bar.set_postfix(articles=len(log), failed=len(failures), refresh=False)
-    return failures
+    return collected
 
 
 def graph_of(extractions: str | Path, *, include_articles: bool = False) -> KnowledgeGraph:
@@ -924,9 +1244,7 @@ def export_graph(
             try:
                 written.extend(kg.write(folder, formats=[fmt]))
             except Exception as error:  # noqa: BLE001  one format failing must not cost the others
-                file = getattr(error, "path", str(folder / f"graph.{fmt}"))
-                message = getattr(error, "reason", str(error))
-                failures.append(Failure(file=file, stage="export", error_type=type(error).__name__, message=message))
+                failures.append(Failure.of(_failed_file(error, folder / f"graph.{fmt}"), "export", error))
     summary = kg.summary()
     try:
         with atomic_open(folder / SUMMARY) as handle:
@@ -937,10 +1255,24 @@ def export_graph(
     return written, summary, failures
 
 
+def _failed_file(error: BaseException, default: Path) -> str:
+    """The file an export error names (an ExportError's ``path``), else ``default``.
+
+    Not every exception has a ``path``, and some have one that is None
+    (``ModuleNotFoundError``): the record names the file being written then.
+    """
+    path = getattr(error, "path", None)
+    return path if isinstance(path, str) and path else str(default)
+
+
 def write_errors(path: str | Path, failures: Iterable[Failure]) -> Path:
-    """``errors.jsonl``: one failure a line, sorted; an empty file when nothing failed."""
-    ordered = sorted(set(failures), key=lambda f: (f.file, f.stage, f.error_type, f.message))
-    with atomic_open(path) as handle:
+    """``errors.jsonl``: one failure a line, sorted; an empty file when nothing failed.
+
+    A run stopped midway ends it with the record of why (stage ``run``), after
+    the failures so far.
+    """
+    ordered = sorted(set(failures), key=lambda f: (f.stage == "run", f.file, f.stage, f.error_type, f.message))
+    with writing(path), atomic_open(path) as handle:
         for failure in ordered:
             handle.write(failure.model_dump_json() + "\n")
     return Path(path)

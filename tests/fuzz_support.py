@@ -29,6 +29,7 @@ import json
 import math
 import os
 import signal
+import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -99,6 +100,16 @@ def bounded(seconds: float = CASE_LIMIT, what: str = "case") -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def random_cjk(size: int, *, seed: int = 0) -> str:
+    """``size`` bytes of random Chinese without punctuation: ``benchmarks/scaling.py``'s records."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        from scaling import random_cjk as generate
+    finally:
+        sys.path.pop(0)
+    return str(generate(size, seed=seed))
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ the raw text, JSON that round-trips and encodes as UTF-8).
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import os
 import random
@@ -370,7 +371,10 @@ nasty("YAML code point out of range", b'---\ntitle: "\\U00110000"\n---\n<p>x</p>
 nasty("carriage returns only", "标题\r正文一。\r正文二。".encode(), "article", check=_text_is("标题\n正文一。\n正文二。"))
 nasty("control characters", b"\x1b[31m\x01\x02" * 100, "error")
 nasty("BOM only", b"\xef\xbb\xbf", "error")
-nasty("CSV field over the csv module's limit", b'title,text\n"t","' + b"x" * 200_000 + b'"\n', "error", ".csv")
+nasty("CSV field over the csv module's limit", b'title,text\n"t","' + b"x" * 200_000 + b'"\n', "article", ".csv",
+      _text_is("t\n" + "x" * 200_000))
+nasty("unterminated HTML comment of 5 MB", b"<html><body><p>\xe6\xad\xa3\xe6\x96\x87\xe3\x80\x82</p><!--" + b"x" * (5 << 20),
+      "article", ".html", _text_is("正文。"))
 
 
 @pytest.mark.parametrize("name", list(NASTY))
@@ -387,6 +391,63 @@ def test_nasty_file(name: str, tmp_path: Path) -> None:
         for result in results:
             if (expect == "article") == isinstance(result, Article):
                 check(result)
+
+
+def _records(results: list[Article | IngestFailure]) -> list[tuple[str, str]]:
+    return [
+        (r.title, r.text.split("\n")[-1]) if isinstance(r, Article) else (r.source, r.message) for r in results
+    ]
+
+
+def test_a_csv_field_over_128_kb_loses_no_later_record(tmp_path: Path) -> None:
+    """The csv module's default field limit (131,072) stopped the file at the first longer field."""
+    count("fixed")
+    path = tmp_path / "big.csv"
+    path.write_text(f'title,text\n一,"{"长" * 200_000}。"\n二,正文二。\n三,正文三。\n', encoding="utf-8")
+    results = list(read_articles(path))
+    check_results(results)
+    assert [r.title for r in results if isinstance(r, Article)] == ["一", "二", "三"]
+    import csv
+
+    assert csv.field_size_limit() == 131_072  # the process-wide setting is left as it was
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_a_record_over_the_size_limit_is_an_error_record_and_the_rest_is_read(suffix: str, tmp_path: Path) -> None:
+    """Records have the limit files have (``max_bytes``, 10 MB by default): one over it fails alone."""
+    count("fixed")
+    records = [("一", "正文一。"), ("二", "长" * 60_000 + "。"), ("三", "正文三。")]
+    path = tmp_path / f"records{suffix}"
+    if suffix == ".jsonl":
+        lines = [json.dumps({"title": t, "text": x}, ensure_ascii=False) for t, x in records]
+    else:
+        lines = ["title,text", *(f"{t},{x}" for t, x in records)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with bounded(what="a record over the limit"):
+        results = list(read_articles(path, max_bytes=100_000))
+    check_results(results)
+    articles = [r for r in results if isinstance(r, Article)]
+    failures = [r for r in results if isinstance(r, IngestFailure)]
+    assert [a.title for a in articles] == ["一", "三"]
+    [failure] = failures
+    assert failure.source == f"{path}:{2 if suffix == '.jsonl' else 3}"
+    assert "larger than the 0.1 MB limit for one record" in failure.message
+
+
+def test_a_jsonl_whose_first_line_is_gbk_is_read_line_by_line(tmp_path: Path) -> None:
+    """No one encoding fits a file of a GBK line and UTF-8 lines: each line is decoded on its own."""
+    count("fixed")
+    first = json.dumps({"title": "第一条", "text": "深圳市第三人民医院与腾讯达成战略合作。"}, ensure_ascii=False)
+    rest = [json.dumps({"title": f"第{n}条", "text": "北京协和医院。"}, ensure_ascii=False) for n in "二三"]
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(first.encode("gbk") + b"\n" + "\n".join(rest).encode("utf-8") + b"\n")
+    results = list(read_articles(path))
+    check_results(results)
+    assert _records(results) == [
+        ("第一条", "深圳市第三人民医院与腾讯达成战略合作。"),
+        ("第二条", "北京协和医院。"),
+        ("第三条", "北京协和医院。"),
+    ]
 
 
 @pytest.mark.skipif(os.name != "posix", reason="file names are bytes on POSIX only")

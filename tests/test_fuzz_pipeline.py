@@ -28,6 +28,7 @@ from fuzz_support import (
     damaged,
     fuzz,
     nasty_text,
+    random_cjk,
     text_document,
 )
 from hypothesis import given
@@ -159,6 +160,30 @@ def test_a_1_mb_line_without_punctuation(nlp: Language, tmp_path: Path) -> None:
     assert len(article.text) == len(line)
     elapsed = time.perf_counter() - started
     assert elapsed < 240, elapsed
+
+
+def _cpu_seconds(nlp: Language, text: str) -> float:
+    started = time.process_time()
+    doc = nlp(text)
+    assert doc.text == text
+    return time.process_time() - started
+
+
+def test_time_is_linear_in_the_length_of_a_text(nlp: Language) -> None:
+    """Random Chinese without punctuation (``benchmarks/scaling.py``), 20,000 and 80,000 characters.
+
+    Four times the text must take less than six times the CPU time: linear is four (measured
+    3.9), and the rules that compared every mention, name or sentence with every other took
+    11.8 (2.5 / 6.3 / 20.9 / 80.7 s at 50k / 100k / 200k / 400k characters). CPU time, not
+    wall time: other load on the machine does not change it much. ``make bench-scaling``
+    measures whole runs up to 2 MB.
+    """
+    count("fixed")
+    short, long = random_cjk(60_000, seed=1), random_cjk(240_000, seed=2)
+    _cpu_seconds(nlp, random_cjk(6000, seed=3))  # warm: the first call loads what the rules look up
+    with bounded(300, "80,000 characters through nlp"):
+        ratio = _cpu_seconds(nlp, long) / _cpu_seconds(nlp, short)
+    assert ratio < 6, f"4x the text took {ratio:.1f}x the time"
 
 
 def test_texts_over_spacys_default_limit_go_through(nlp: Language) -> None:

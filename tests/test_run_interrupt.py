@@ -12,6 +12,8 @@ depend on Python's string hashing.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 import signal
@@ -21,9 +23,10 @@ import time
 from pathlib import Path
 
 import pytest
+from fuzz_support import random_cjk
 from run_support import make_corpus, output_bytes
 
-from healthnews_nlp.run import EXTRACTIONS, OUTPUT_NAMES, PIPELINE
+from healthnews_nlp.run import ERRORS, EXTRACTIONS, OUTPUT_NAMES, PIPELINE
 
 
 def graph_command(corpus: Path, out: Path, *options: str) -> list[str]:
@@ -44,6 +47,14 @@ def run(command: list[str], hash_seed: int) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         command, capture_output=True, text=True, env=env, timeout=600, check=False
     )
+
+
+def interrupted_record(out: Path, name: str) -> bool:
+    """errors.jsonl ends with the record of the interruption, naming the JSONL that keeps the work."""
+    *_, last = (json.loads(line) for line in (out / ERRORS).read_text(encoding="utf-8").splitlines())
+    assert last["file"] == str(out / EXTRACTIONS), last
+    assert (last["stage"], last["error_type"]) == ("run", "Interrupted"), last
+    return f"stopped by {name}" in last["message"]
 
 
 def count_lines(path: Path) -> int:
@@ -103,15 +114,15 @@ def test_an_interrupted_run_resumes_to_the_same_files(
     code, err = interrupt(command, tmp_path, sent, after_lines=20)
     if sent == signal.SIGKILL:
         assert code == -signal.SIGKILL
+        left = [EXTRACTIONS, PIPELINE]
     else:
         assert (
-            code == 130 and "interrupted" in err and "run the same command again to resume" in err
+            code == 130 and "interrupted (SIGINT)" in err and "run the same command again to resume" in err
         )
         assert "Traceback" not in err
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        EXTRACTIONS,
-        PIPELINE,
-    ]  # no export, no temporary file
+        left = [ERRORS, EXTRACTIONS, PIPELINE]
+        assert interrupted_record(tmp_path, "SIGINT")
+    assert sorted(p.name for p in tmp_path.iterdir()) == left  # no export, no temporary file
     written = count_lines(tmp_path / EXTRACTIONS)
     assert 20 <= written < total
 
@@ -135,8 +146,91 @@ def test_exports_of_a_finished_run_survive_a_rerun_killed_midway(
     )
     assert code == -signal.SIGKILL
     after = output_bytes(tmp_path)
-    assert {k: v for k, v in after.items() if k != EXTRACTIONS} == {
-        k: v for k, v in before.items() if k != EXTRACTIONS
+    # the JSONL and the record of what made it (pipeline and inputs) changed: the exports did not
+    assert {k: v for k, v in after.items() if k not in (EXTRACTIONS, PIPELINE)} == {
+        k: v for k, v in before.items() if k not in (EXTRACTIONS, PIPELINE)
     }
     assert run(graph_command(corpus, tmp_path), hash_seed=5).returncode == 0
     assert output_bytes(tmp_path) == reference
+
+
+# --- no process of a run outlives it -----------------------------------------------------------
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """Fields of /proc/PID/stat after the command name (state, ppid, …)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def workers_of(pid: int) -> list[int]:
+    """The worker processes (spawned by multiprocessing) whose parent is ``pid``."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            spawned = b"spawn_main" in (entry / "cmdline").read_bytes()
+            if spawned and int(_stat_fields(int(entry.name))[1]) == pid:
+                found.append(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = _stat_fields(pid)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def running(pid: int) -> bool:
+    try:
+        return _stat_fields(pid)[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.fixture(scope="module")
+def long_tasks(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two articles of 1 MB of random Chinese: a worker takes about 15 s of CPU on each."""
+    folder = tmp_path_factory.mktemp("long")
+    for seed in (1, 2):
+        (folder / f"long{seed}.txt").write_text(f"长文{seed}\n" + random_cjk(1_000_000, seed=seed), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
+@pytest.mark.parametrize("sent", [signal.SIGKILL, signal.SIGTERM], ids=["sigkill", "sigterm"])
+def test_no_worker_outlives_its_run(long_tasks: Path, tmp_path: Path, sent: signal.Signals) -> None:
+    """The parent killed (or terminated) while both workers are deep in a long task: within 5 s
+    no worker is left. SIGTERM ends the run as Ctrl-C does: a message, errors.jsonl, exit 143.
+
+    stderr goes to a file: a worker left running would hold a pipe open, and reading it would wait.
+    """
+    out, log = tmp_path / "out", tmp_path / "stderr.txt"
+    with log.open("w") as stderr:
+        process = subprocess.Popen(graph_command(long_tasks, out, "--jobs", "2"), stdout=subprocess.DEVNULL,
+                                   stderr=stderr)
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 300
+        while not (len(workers) == 2 and all(cpu_seconds(w) > 3 for w in workers)):  # loaded (1.6 s), at work
+            assert process.poll() is None, "the run ended before it could be stopped"
+            assert time.monotonic() < deadline, "the workers did not start"
+            time.sleep(0.1)
+            workers = workers_of(process.pid)
+        process.send_signal(sent)
+        sent_at = time.monotonic()
+        process.wait(timeout=60)
+        while any(map(running, workers)) and time.monotonic() < sent_at + 5:
+            time.sleep(0.05)
+        assert not any(map(running, workers)), f"workers left {time.monotonic() - sent_at:.1f} s after {sent.name}"
+    finally:
+        for pid in [process.pid, *workers]:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        process.wait()
+    if sent == signal.SIGKILL:
+        assert process.returncode == -signal.SIGKILL
+        return
+    err = log.read_text(encoding="utf-8")
+    assert process.returncode == 143, err
+    assert "interrupted (SIGTERM)" in err and "Traceback" not in err
+    assert interrupted_record(out, "SIGTERM")

@@ -24,7 +24,7 @@ MAX_CONTROL_SHARE = 0.01
 _CUT_REASONS = frozenset({"unexpected end of data", "incomplete multibyte sequence", "truncated data"})
 _BELOW_0X30 = re.compile(rb"[\x01-\x2f]")
 # The double-byte encodings of Chinese, as charset-normalizer names them.
-_DOUBLE_BYTE = frozenset({"gb18030", "gbk", "gb2312", "hz", "big5", "big5hkscs", "cp950"})
+DOUBLE_BYTE = frozenset({"gb18030", "gbk", "gb2312", "hz", "big5", "big5hkscs", "cp950"})
 
 
 def detect_encoding(sample: bytes, path: str) -> str:
@@ -41,10 +41,10 @@ def detect_encoding(sample: bytes, path: str) -> str:
                 return "utf-8"
     sample = _whole_characters(sample)
     best = _detect(sample)
-    if best not in _DOUBLE_BYTE and sample[-1:] >= b"\x80" and b"\x00" not in sample:
+    if best not in DOUBLE_BYTE and sample[-1:] >= b"\x80" and b"\x00" not in sample:
         # perhaps cut after the first byte of a GBK or Big5 character, which rules those out
         shorter = _detect(sample[:-1])
-        if shorter in _DOUBLE_BYTE:
+        if shorter in DOUBLE_BYTE:
             best = shorter
     if best is None:
         raise IngestError(path, "binary content, not text (no character encoding fits)", stage="decode")

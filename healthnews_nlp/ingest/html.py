@@ -111,6 +111,16 @@ class _VisibleText(HTMLParser):
                 return end.end()
         return int(super().parse_html_declaration(i))
 
+    def close(self) -> None:
+        """End the document; a comment never closed runs to its end, as in a browser.
+
+        The standard tokenizer flushes what it still holds as text, so an
+        unterminated ``<!--`` made the rest of the page (megabytes of it) article text.
+        """
+        if self.rawdata.startswith("<!--"):
+            self.rawdata = ""
+        super().close()
+
     def handle_entityref(self, name: str) -> None:
         self._reference(html_lib.unescape(f"&{name};"), len(name) + 1)
 

@@ -119,6 +119,23 @@ class OffsetMap(BaseModel):
             low, high = min(low, src_start), max(high, src_end)
         return low, high
 
+    def slice(self, start: int, end: int) -> OffsetMap:
+        """The map of the derived characters ``start:end`` alone, counted from 0.
+
+        A block segment cut by the range keeps its whole source span.
+        """
+        if start >= end:
+            return OffsetMap()
+        pieces: list[tuple[int, int, int]] = []
+        for index in range(self._segment_index(start), self._segment_index(end - 1) + 1):
+            seg_start, seg_end, src_start, src_end = self.segments[index]
+            low, high = max(start, seg_start), min(end, seg_end)
+            if seg_end - seg_start == src_end - src_start:
+                shift = src_start - seg_start
+                src_start, src_end = low + shift, high + shift
+            pieces.append((high - low, src_start, src_end))
+        return OffsetMap.from_pieces(pieces)
+
     def compose(self, earlier: OffsetMap) -> OffsetMap:
         """Map this text back through ``earlier`` (which maps this map's source further back)."""
         pieces: list[tuple[int, int, int]] = []

@@ -4,12 +4,14 @@ Formats:
 
 - ``hexo``: Hexo markdown, YAML front matter (title, RFC 2822 date,
   categories, author, images) and an HTML body;
-- ``html``: an HTML page or fragment;
+- ``html``: an HTML page or fragment; of a whole page, its article alone, under the
+  headline, with the date, URL and site its tags give (:mod:`.webpage`);
 - ``newspage``: a plain-text copy of a news page (chinanews and the like),
   with navigation, sharing widgets and footers to remove;
 - ``text``: plain text, title on the first line, perhaps a date line;
 - ``jsonl`` / ``csv``: collections, one article per record (``title``,
-  ``text`` or ``html``, optional ``date``, ``url``, ``id``).
+  ``text`` or ``html``, optional ``date``, ``url``, ``id``);
+- crawls: WARC and ARC files, one ``html`` article per HTML response (:mod:`.warc`).
 
 Every reader produces a first-stage text (title line, then body) with a map
 into the raw text; :func:`_finish` cleans it, removes furniture and composes
@@ -19,18 +21,20 @@ the maps, so every clean character points into the raw file.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import errno
 import hashlib
 import json
 import logging
 import os
 import re
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
@@ -38,31 +42,42 @@ from healthnews_nlp.dates import latest_year, month_day, parse_date
 from healthnews_nlp.errors import IngestError
 from healthnews_nlp.ingest.builder import TextBuilder
 from healthnews_nlp.ingest.clean import clean
-from healthnews_nlp.ingest.decode import check_text, decode, detect_encoding
+from healthnews_nlp.ingest.decode import DOUBLE_BYTE, check_text, decode, detect_encoding
+from healthnews_nlp.ingest.furniture import LinePlan, plan_lines
 from healthnews_nlp.ingest.html import html_to_text
 from healthnews_nlp.ingest.offsets import OffsetMap
+from healthnews_nlp.ingest.warc import is_warc, read_crawl
+from healthnews_nlp.ingest.webpage import is_whole_page, read_page
 from healthnews_nlp.models import Article, ArticleFormat, IngestFailure
-from healthnews_nlp.resources import read_lines
 
 logger = logging.getLogger("healthnews_nlp")
 
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
-"""Largest single article accepted; a bigger file is refused with an IngestError, not read."""
+"""Largest single article accepted: a bigger file, or a bigger record of a JSONL or CSV
+collection, is refused with an IngestError (a record alone, read past, not held in memory)."""
 
 SNIFF_BYTES = 1 << 16
+
+#: What a line of a collection that is not in its file's encoding may be decoded as.
+LINE_ENCODINGS = DOUBLE_BYTE | {"utf-8", "utf_8"}
 
 _FRONT_MATTER_START = re.compile(r"\A\s*^---[ \t]*$", re.MULTILINE)
 _FRONT_MATTER_END = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _JSON_RECORD_KEY = re.compile(r'"(?:title|text|html)"\s*:')
 _HTML_MARKERS = re.compile(r"<(?:!doctype html|html|body|p|div|br|article|section|table)[\s/>]", re.I)
+# A dateline: perhaps labelled (发布时间：, or 时间： before 来源…: a bare 日期： may be an
+# event's), then source, author, editor… as up to four tokens.
 _FULL_DATELINE = re.compile(
-    r"^(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
-    r"(?:\s*(?:来源|来自|稿源|作者)?[:：]?\s*\S{0,30})?$"
+    r"^(?:(?:发布|发表|更新|建立|发稿)(?:时间|日期)[:：]\s*|(?:时间|日期)[:：]\s*(?=.*(?:来源|作者|编辑|浏览)))?"
+    r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
+    r"(?:\s*\S{0,30}(?:\s+\S{1,30}){0,3})?$"
 )
 _INLINE_DATELINE = re.compile(
     r"^(?:[\u4e00-\u9fff]{1,8}?)?\d{1,2}月\d{1,2}日(?:电|讯)"
     r"(?:\s*[(（](?:记者|通讯员|实习生|作者)[^)）]{0,30}[)）])?"
 )
+SkipHandler = Callable[[str, str], None]
+"""Hears of a crawl's record skipped as not HTML: ``(file:record, content type)``."""
 IMAGE_KEYS = ("headimg", "thumbnail", "cover", "image", "images", "banner")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -86,28 +101,6 @@ def _lenient_timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 _FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _lenient_timestamp)
 
 
-@dataclass(frozen=True)
-class _Furniture:
-    line: tuple[re.Pattern[str], ...]
-    footer: tuple[re.Pattern[str], ...]
-    site: tuple[re.Pattern[str], ...]
-
-    def kind(self, line: str) -> str | None:
-        for kind in ("footer", "line", "site"):
-            if any(pattern.match(line) for pattern in getattr(self, kind)):
-                return kind
-        return None
-
-
-@lru_cache(maxsize=1)
-def _furniture() -> _Furniture:
-    patterns: dict[str, list[re.Pattern[str]]] = {"line": [], "footer": [], "site": []}
-    for entry in read_lines("page_furniture.tsv"):
-        kind, _, regex = entry.partition("\t")
-        patterns[kind].append(re.compile(regex))
-    return _Furniture(*(tuple(patterns[k]) for k in ("line", "footer", "site")))
-
-
 @dataclass
 class _Draft:
     """What a reader extracted before cleaning: the first-stage text and metadata."""
@@ -117,6 +110,7 @@ class _Draft:
     title: str | None = None
     date: datetime | None = None
     url: str | None = None
+    site: str | None = None
     author: str | None = None
     categories: tuple[str, ...] = ()
     image_urls: tuple[str, ...] = ()
@@ -145,38 +139,58 @@ def read_article(path: str | Path, *, max_bytes: int = MAX_ARTICLE_BYTES) -> Art
 
 
 def read_articles(
-    paths: str | Path | Iterable[str | Path], *, max_bytes: int = MAX_ARTICLE_BYTES
+    paths: str | Path | Iterable[str | Path],
+    *,
+    max_bytes: int = MAX_ARTICLE_BYTES,
+    on_skip: SkipHandler | None = None,
 ) -> Iterator[Article | IngestFailure]:
     """Read every article under ``paths`` (files or directories, searched recursively).
 
     A generator: it yields each Article as it is read and an
     :class:`IngestFailure` for each file or record that cannot be, then goes
     on; at the end it logs a report of every failure. Hidden files and
-    directories are skipped; files are visited in sorted order.
+    directories are skipped; files are visited in sorted order. ``on_skip``
+    hears of each record of a crawl skipped as not HTML (else they are logged).
     """
     failures: list[IngestFailure] = []
+    skipped: list[str] = []
     for path in _expand(paths):
-        for result in _read_path(path, max_bytes=max_bytes):
+        for result in _read_path(path, max_bytes=max_bytes, on_skip=on_skip or _note(skipped)):
             if isinstance(result, IngestFailure):
                 failures.append(result)
             yield result
     if failures:
         report = "\n".join(f"  {f.source}: {f.message}" for f in failures)
         logger.warning("%d file(s) or record(s) could not be read:\n%s", len(failures), report)
+    if skipped:
+        shown = ", ".join(skipped[:10])
+        logger.info("%d crawl record(s) skipped, not HTML: %s", len(skipped), shown)
 
 
-def iter_files(paths: str | Path | Iterable[str | Path]) -> Iterator[Path]:
-    """The files :func:`read_articles` reads under ``paths``, in its order (hidden ones skipped)."""
-    return _expand(paths)
+def _note(skipped: list[str]) -> SkipHandler:
+    return lambda where, content_type: skipped.append(f"{where} ({content_type})")
 
 
-def read_file(path: Path, *, max_bytes: int = MAX_ARTICLE_BYTES) -> Iterator[Article | IngestFailure]:
+def iter_files(
+    paths: str | Path | Iterable[str | Path], *, exclude: Iterable[str | Path] = ()
+) -> Iterator[Path]:
+    """The files :func:`read_articles` reads under ``paths``, in its order (hidden ones skipped).
+
+    ``exclude`` are files never to yield (a run's own output files, which may
+    sit inside an input folder).
+    """
+    return _expand(paths, exclude=exclude)
+
+
+def read_file(
+    path: Path, *, max_bytes: int = MAX_ARTICLE_BYTES, on_skip: SkipHandler | None = None
+) -> Iterator[Article | IngestFailure]:
     """The articles of one file (one, or one per record of a collection) and its failures.
 
     :func:`read_articles` for one file, without the end-of-batch log report:
     for callers that keep their own (the corpus runner's ``errors.jsonl``).
     """
-    return _read_path(path, max_bytes=max_bytes)
+    return _read_path(path, max_bytes=max_bytes, on_skip=on_skip)
 
 
 def source_name(path: Path) -> str:
@@ -184,16 +198,75 @@ def source_name(path: Path) -> str:
     return _display_path(path)
 
 
-def _expand(paths: str | Path | Iterable[str | Path]) -> Iterator[Path]:
+def _expand(
+    paths: str | Path | Iterable[str | Path], *, exclude: Iterable[str | Path] = ()
+) -> Iterator[Path]:
+    """Every input under ``paths``, once: files, and whatever else is not a folder (a FIFO, a
+    broken link), which the reader then reports rather than skip silently.
+
+    A file reached twice (the same folder under two spellings, a link to a file
+    or a folder) is yielded once, under the spelling that sorts first. Links to
+    folders are followed, each folder entered once (a link loop ends there).
+    """
     roots = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    excluded = {_identity(Path(p)) for p in exclude if os.path.lexists(p)}
+    found: list[Path] = []
+    entered: set[tuple[Any, ...]] = set()
     for root in roots:
-        if root.is_dir():
-            for child in sorted(root.rglob("*")):
-                relative = child.relative_to(root).parts
-                if child.is_file() and not any(part.startswith(".") for part in relative):
-                    yield child
-        else:
-            yield root
+        found.extend(_walk(root, entered) if root.is_dir() else [root])
+    spelling: dict[tuple[Any, ...], Path] = {}
+    for path in found:
+        key = _identity(path)
+        if key not in spelling or _display_path(path) < _display_path(spelling[key]):
+            spelling[key] = path
+    kept = {path for key, path in spelling.items() if key not in excluded}
+    for path in found:
+        if path in kept:
+            kept.discard(path)
+            yield path
+
+
+def _walk(root: Path, entered: set[tuple[Any, ...]]) -> list[Path]:
+    """What is under the folder ``root`` (hidden names skipped), in sorted order; folders entered once."""
+    found: list[Path] = []
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        key = _identity(folder)
+        if key in entered:
+            continue
+        entered.add(key)
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            found.append(folder)  # a folder that cannot be listed: the reader says why
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if _is_folder(entry):
+                folders.append(Path(entry.path))
+            else:
+                found.append(Path(entry.path))
+    return sorted(found)
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # follows a link
+    except OSError:
+        return False
+
+
+def _identity(path: Path) -> tuple[Any, ...]:
+    """What tells files apart: device and inode (of the target of a link), else the path itself."""
+    for look in (os.stat, os.lstat):
+        try:
+            status = look(path)
+        except (OSError, ValueError):
+            continue
+        return (status.st_dev, status.st_ino)
+    return ("path", os.path.abspath(path))
 
 
 def _display_path(path: Path) -> str:
@@ -206,40 +279,86 @@ def _display_path(path: Path) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
-def _read_path(path: Path, *, max_bytes: int) -> Iterator[Article | IngestFailure]:
+def _read_path(
+    path: Path, *, max_bytes: int, on_skip: SkipHandler | None = None
+) -> Iterator[Article | IngestFailure]:
     source = _display_path(path)
     try:
-        if not path.exists():
-            raise IngestError(source, "no such file")
-        if not path.is_file():
-            raise IngestError(source, "not a regular file")
+        _check_regular_file(path, source)
         with path.open("rb") as handle:
             head = handle.read(SNIFF_BYTES)
         if not head.strip():
             raise IngestError(source, "empty file", stage="decode")
-        encoding = detect_encoding(head, source)
+        if is_warc(head):
+            yield from read_crawl(path, source, _read_document, max_bytes=max_bytes, on_skip=on_skip)
+            return
+        encoding = _collection_or_file_encoding(head, source)
         head_text = head.decode(encoding, errors="ignore")
         check_text(head_text, source)
         kind = _sniff_collection(head_text)
         if kind == "jsonl":
-            yield from _read_jsonl(path, source, encoding)
+            yield from _read_jsonl(path, source, encoding, max_bytes)
             return
         if kind == "csv":
-            yield from _read_csv(path, source, encoding)
+            yield from _read_csv(path, source, encoding, max_bytes)
             return
         size = path.stat().st_size
         if size > max_bytes:
-            raise IngestError(
-                source,
-                f"{size / 2**20:.1f} MB is larger than the {max_bytes / 2**20:.1f} MB limit for one "
-                "article; split it, or pass a larger max_bytes",
-            )
+            raise IngestError(source, _too_large(size, max_bytes, "one article"))
         data = path.read_bytes()
         yield _read_document(decode(data, source), source, hashlib.sha256(data).hexdigest()[:16])
     except IngestError as error:
         yield _failure(error)
     except OSError as error:
         yield _failure(IngestError(source, f"cannot read: {error.strerror or error}"))
+
+
+def _too_large(size: int, max_bytes: int, what: str) -> str:
+    return (
+        f"{size / 2**20:.1f} MB is larger than the {max_bytes / 2**20:.1f} MB limit for {what}; "
+        "split it, or pass a larger max_bytes"
+    )
+
+
+def _collection_or_file_encoding(head: bytes, source: str) -> str:
+    """The encoding of a file from its first bytes; for a JSONL file in several, UTF-8.
+
+    A JSONL file put together from several sources may hold GBK lines and UTF-8 ones, which
+    no one encoding of the whole sample fits. When its first line alone is a JSON record,
+    it is read as a collection whose lines are decoded each on its own (:func:`_line_text`).
+    """
+    try:
+        return detect_encoding(head, source)
+    except IngestError as error:
+        first = next((line for line in head.split(b"\n") if line.strip()), b"")
+        try:
+            first_record = _sniff_collection(_line_text(first, "utf-8")) == "jsonl"
+        except UnicodeDecodeError:
+            first_record = False
+        if not first_record:
+            raise error from None
+        return "utf-8"
+
+
+def _check_regular_file(path: Path, source: str) -> None:
+    """An IngestError saying what ``path`` is when it is not a file that can be read."""
+    try:
+        status = path.stat()
+    except OSError as error:
+        if path.is_symlink():
+            loop = error.errno == errno.ELOOP
+            raise IngestError(source, "a link loop" if loop else "a link to nothing (its target is gone)") from None
+        raise IngestError(source, "no such file" if error.errno == errno.ENOENT else
+                          f"cannot read: {error.strerror or error}") from None
+    if stat.S_ISDIR(status.st_mode):
+        try:
+            os.listdir(path)
+        except OSError as error:  # reached by read_articles, which lists what it can
+            raise IngestError(source, f"a folder that cannot be listed: {error.strerror or error}") from None
+        raise IngestError(source, "not a regular file: a folder (read_articles reads folders)")
+    if not stat.S_ISREG(status.st_mode):
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(status.st_mode) else "a device or socket"
+        raise IngestError(source, f"not a regular file: {kind}")
 
 
 def _failure(error: IngestError) -> IngestFailure:
@@ -294,16 +413,17 @@ def _sniff_document(text: str) -> ArticleFormat:
 # --- documents -------------------------------------------------------------------------------
 
 
-def _read_document(raw: str, source: str, digest: str) -> Article:
+def _read_document(raw: str, source: str, digest: str, record: int | None = None) -> Article:
     kind = _sniff_document(raw)
     if kind == "hexo":
         draft = _hexo_draft(raw, source)
     elif kind == "html":
-        draft = _html_draft(raw, 0, "html")
+        draft = _page_draft(raw) if is_whole_page(raw) else _html_draft(raw, 0, "html")
     else:
         draft = _Draft(format="text")
         draft.builder.add_copy(raw, 0, len(raw))
-    return _finish(draft, raw=raw, source=source, digest=digest)
+    where = None if record is None else f"{source}:{record}"
+    return _finish(draft, raw=raw, source=source, digest=digest, record=record, where=where)
 
 
 def _hexo_draft(raw: str, source: str) -> _Draft:
@@ -352,6 +472,14 @@ def _html_draft(markup: str, base: int, kind: ArticleFormat) -> _Draft:
     return draft
 
 
+def _page_draft(raw: str) -> _Draft:
+    """A whole web page: its article's lines under its headline, and the page's metadata."""
+    page = read_page(raw)
+    draft = _Draft(format="html", **page.metadata())
+    draft.builder.add_mapped(page.text, page.offsets)
+    return draft
+
+
 def _value_span(raw: str, start: int, end: int, key: str, value: str) -> tuple[int, int]:
     """Where ``key``'s value sits in the front matter: exact when written verbatim, else its line."""
     match = re.search(rf"^{re.escape(key)}\s*:\s*(.*)$", raw[start:end], re.MULTILINE)
@@ -395,36 +523,87 @@ def _title_value(value: Any) -> str | None:
 # --- collections -----------------------------------------------------------------------------
 
 
-def _jsonl_lines(path: Path, encoding: str) -> Iterator[tuple[bytes, str | UnicodeDecodeError]]:
-    """Each line of ``path`` as bytes (for the record id) and as text, or the error decoding it.
+@dataclass(frozen=True)
+class _Oversized:
+    """A record larger than the limit for one article, read past without being kept."""
+
+    size: int
+
+
+def _jsonl_lines(
+    path: Path, encoding: str, max_bytes: int
+) -> Iterator[tuple[bytes, str | UnicodeDecodeError | _Oversized]]:
+    """Each line of ``path`` as bytes (for the record id) and as text, or why it is not.
 
     In an ASCII-compatible encoding (UTF-8, GBK, Big5…) a line break is the
     single byte 0x0A and never part of another character, so lines are split
-    as bytes and a bad byte spoils only its own record. UTF-16 and UTF-32 are
-    read as text (and re-encoded as UTF-8 for the id): splitting them at 0x0A
-    bytes would cut characters in half.
+    as bytes and a bad byte spoils only its own record; a line that is not in
+    the file's encoding is decoded on its own (:func:`_line_text`). UTF-16 and
+    UTF-32 are read as text (and re-encoded as UTF-8 for the id): splitting them
+    at 0x0A bytes would cut characters in half. A line over ``max_bytes`` is not
+    held in memory: it is read past and reported.
     """
     encoder = codecs.getincrementalencoder(encoding)()
     encoder.encode("a")  # past any byte order mark
     if encoder.encode("\n") == b"\n":
         with path.open("rb") as handle:
-            for line in handle:
+            for line, size in _bounded_lines(handle, max_bytes):
+                if size > max_bytes:
+                    yield b"", _Oversized(size)
+                    continue
                 try:
-                    yield line.strip(), line.decode(encoding)
+                    yield line.strip(), _line_text(line, encoding)
                 except UnicodeDecodeError as error:
                     yield line.strip(), error
     else:
         with path.open("r", encoding=encoding, newline="") as handle:
-            for text in handle:
+            for text, size in _bounded_lines(handle, max_bytes // 2):
+                if size > max_bytes // 2:
+                    yield b"", _Oversized(size * 2)
+                    continue
                 yield text.strip(" \t\r\n\f\v").encode("utf-8"), text
 
 
-def _read_jsonl(path: Path, source: str, encoding: str) -> Iterator[Article | IngestFailure]:
+def _bounded_lines(handle: IO[Any], limit: int) -> Iterator[tuple[Any, int]]:
+    """Each line of ``handle`` with its length; a line over ``limit`` is read past in pieces (and not returned whole)."""
+    while line := handle.readline(limit + 1):
+        size = len(line)
+        if size > limit:
+            while line and line[-1:] not in ("\n", b"\n"):
+                line = handle.readline(1 << 20)
+                size += len(line)
+        yield line, size
+
+
+def _line_text(line: bytes, encoding: str) -> str:
+    """One line of a collection decoded: in the file's encoding, or when not, in its own.
+
+    Raises the file encoding's UnicodeDecodeError when no encoding fits the line.
+    """
     try:
-        for number, (data, line) in enumerate(_jsonl_lines(path, encoding), start=1):
+        return line.decode(encoding)
+    except UnicodeDecodeError as error:
+        try:
+            own = detect_encoding(line, "")
+        except IngestError:
+            raise error from None
+        if own == encoding or own not in LINE_ENCODINGS:  # a guess at a single-byte one is mojibake
+            raise error from None
+        try:
+            return line.decode(own)
+        except (UnicodeDecodeError, LookupError):
+            raise error from None
+
+
+def _read_jsonl(path: Path, source: str, encoding: str, max_bytes: int) -> Iterator[Article | IngestFailure]:
+    try:
+        for number, (data, line) in enumerate(_jsonl_lines(path, encoding, max_bytes), start=1):
+            where = f"{source}:{number}"
+            if isinstance(line, _Oversized):
+                yield _failure(IngestError(where, _too_large(line.size, max_bytes, "one record")))
+                continue
             if not data:
                 continue
-            where = f"{source}:{number}"
             try:
                 try:
                     if isinstance(line, UnicodeDecodeError):
@@ -443,22 +622,42 @@ def _read_jsonl(path: Path, source: str, encoding: str) -> Iterator[Article | In
         yield _failure(IngestError(source, f"JSONL cannot be read past this point: {error}", stage="parse"))
 
 
-def _read_csv(path: Path, source: str, encoding: str) -> Iterator[Article | IngestFailure]:
+@contextlib.contextmanager
+def _csv_field_limit(limit: int) -> Iterator[None]:
+    """The csv module's field limit (131,072 characters by default, process-wide) raised for a moment.
+
+    A field over the default made the reader stop the whole file. Raised to the
+    limit for one article, and set back after each record: the setting is global.
+    """
+    previous = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _read_csv(path: Path, source: str, encoding: str, max_bytes: int) -> Iterator[Article | IngestFailure]:
     try:
         with path.open("r", encoding=encoding, newline="") as handle:
             reader = csv.reader(handle)
-            header = next(reader, [])
+            with _csv_field_limit(max_bytes):
+                header = next(reader, [])
             records = 0
             while True:
                 start = reader.line_num + 1  # a record may span several lines: name its first
-                cells = next(reader, None)
+                with _csv_field_limit(max_bytes):
+                    cells = next(reader, None)
                 if cells is None:
                     break
                 if not cells:
                     continue  # a blank line
                 records += 1
-                row = dict(zip(header, cells))
                 where = f"{source}:{start}"
+                size = sum(len(cell.encode("utf-8", "surrogatepass")) for cell in cells)
+                if size > max_bytes:
+                    yield _failure(IngestError(where, _too_large(size, max_bytes, "one record")))
+                    continue
+                row = dict(zip(header, cells))
                 try:
                     digest = hashlib.sha256(json.dumps(row, sort_keys=True).encode()).hexdigest()[:16]
                     yield _read_record(row, where, start, "csv", digest)
@@ -507,9 +706,10 @@ def _finish(
     first_text, first_map = draft.builder.build()
     text, clean_map, script = clean(first_text)
     offsets = clean_map.compose(first_map)
-    lines = text.split("\n")
-    keep, kind, date, title, dateline_line = _structure(lines, draft)
-    kept_text, kept_map = _select_lines(text, lines, keep)
+    plan = plan_lines(text)
+    lines = plan.lines
+    keep, kind, date, title, dateline_line = _structure(plan, draft)
+    kept_text, kept_map = _select_lines(text, plan, keep)
     offsets = kept_map.compose(offsets)
     if not kept_text.strip():
         raise IngestError(
@@ -525,6 +725,7 @@ def _finish(
         title=title,
         date=draft.date or date,
         url=draft.url,
+        site=draft.site,
         author=draft.author,
         categories=draft.categories,
         image_urls=draft.image_urls,
@@ -538,20 +739,11 @@ def _finish(
 
 
 def _structure(
-    lines: list[str], draft: _Draft
+    plan: LinePlan, draft: _Draft
 ) -> tuple[list[bool], ArticleFormat, datetime | None, str, int | None]:
-    """Which lines to keep, the format, a date from the text, the title, the dateline's line."""
-    furniture = _furniture()
-    keep = [True] * len(lines)
-    kind = draft.format
-    footer_seen = False
-    for index, line in enumerate(lines):
-        found = "footer" if footer_seen else furniture.kind(line)
-        if found:
-            keep[index] = False
-            footer_seen = footer_seen or found == "footer"
-            if kind == "text":
-                kind = "newspage"
+    """Which lines to keep (furniture out), the format, a date from the text, the title, the dateline's line."""
+    lines, keep = plan.lines, list(plan.keep)
+    kind: ArticleFormat = "newspage" if plan.found and draft.format == "text" else draft.format
     title = draft.title
     if title is None:
         title_index = next(
@@ -587,14 +779,14 @@ def _same(line: str, title: str) -> bool:
     return re.sub(r"\s", "", line) == re.sub(r"\s", "", title)
 
 
-def _select_lines(text: str, lines: list[str], keep: list[bool]) -> tuple[str, OffsetMap]:
+def _select_lines(text: str, plan: LinePlan, keep: list[bool]) -> tuple[str, OffsetMap]:
+    """The kept lines, each made of the parts of it that are not furniture, with the map back."""
     builder = TextBuilder()
-    position = 0
-    for line, kept in zip(lines, keep):
+    for start, ranges, kept in zip(plan.starts, plan.ranges, keep):
         if kept:
-            builder.newline(position - 1, position)
-            builder.add_copy(text, position, position + len(line))
-        position += len(line) + 1
+            builder.newline(start - 1, start)
+            for range_start, range_end in ranges:
+                builder.add_copy(text, range_start, range_end)
     return builder.build()
 
 

@@ -18,9 +18,11 @@ The entity's name is its fullest form; the others become its aliases.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from healthnews_nlp.nlp.lexicons import Lexicons
 from healthnews_nlp.nlp.rules import quote_stripped
@@ -152,8 +154,9 @@ def _merge_by_convention(view: TextView, names: dict[tuple[str, str], int], grou
                 groups.union(index, canonical[key])
             else:
                 canonical[key] = index
+        others = _NameIndex(label_names)
         for name in label_names:
-            longer = _longer_form(view.lexicons, label, name, label_names)
+            longer = _longer_form(view.lexicons, label, name, others)
             if longer is not None:
                 groups.union(names[(label, name)], names[(label, longer)])
 
@@ -178,15 +181,16 @@ def canonical_key(view: TextView, label: str, name: str) -> str:
     return head + rest
 
 
-def _longer_form(lexicons: Lexicons, label: str, name: str, names: list[str]) -> str | None:
+def _longer_form(lexicons: Lexicons, label: str, name: str, names: _NameIndex) -> str | None:
     """The one longer name of the article that ``name`` is a short form of, if exactly one."""
     if label == "PERSON" or len(name) < 2:
         return None
-    suffix_of = [n for n in names if n != name and n.endswith(name)]
-    if label in {"ORG", "EVENT", "LOC"} and len(suffix_of) == 1 and len(name) >= 4:
-        return suffix_of[0]
+    if label in {"ORG", "EVENT", "LOC"} and len(name) >= 4:
+        suffix_of = names.ending_with(name, limit=2)
+        if len(suffix_of) == 1:
+            return suffix_of[0]
     if label == "ORG":
-        prefix_of = [n for n in names if n != name and n.startswith(name) and COMPANY_REMAINDER.match(n[len(name) :])]
+        prefix_of = [n for n in names.starting_with(name) if COMPANY_REMAINDER.match(n[len(name) :])]
         if prefix_of:
             return min(prefix_of, key=len)
     if label == "LOC":
@@ -196,3 +200,39 @@ def _longer_form(lexicons: Lexicons, label: str, name: str, names: list[str]) ->
                 if len(matches) == 1:
                     return matches[0]
     return None
+
+
+class _NameIndex:
+    """The distinct names of one label, in order, with the longer names that start or end with a name.
+
+    Sorted lists (of the names, and of the names reversed) answer by bisection what
+    comparing every name with every other answered in time quadratic in the names of an
+    article (thousands in a long text).
+    """
+
+    def __init__(self, names: list[str]) -> None:
+        self._names = names
+        self._order = {name: rank for rank, name in enumerate(names)}
+        self._sorted = sorted(names)
+        self._reversed = sorted(name[::-1] for name in names)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def starting_with(self, prefix: str) -> list[str]:
+        """The other names that start with ``prefix``, in the names' order."""
+        found = _with_prefix(self._sorted, prefix)
+        return sorted((n for n in found if n != prefix), key=self._order.__getitem__)
+
+    def ending_with(self, suffix: str, *, limit: int) -> list[str]:
+        """Up to ``limit`` other names that end with ``suffix``."""
+        found = (n[::-1] for n in _with_prefix(self._reversed, suffix[::-1]))
+        return list(islice((n for n in found if n != suffix), limit))
+
+
+def _with_prefix(ordered: list[str], prefix: str) -> Iterator[str]:
+    """The strings of the sorted list ``ordered`` that start with ``prefix``."""
+    for index in range(bisect_left(ordered, prefix), len(ordered)):
+        if not ordered[index].startswith(prefix):
+            return
+        yield ordered[index]

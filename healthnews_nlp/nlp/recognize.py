@@ -13,14 +13,14 @@ still that name), and the union is resolved once more.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
 from healthnews_nlp.nlp import rules
-from healthnews_nlp.nlp.view import Candidate, TextView
+from healthnews_nlp.nlp.view import Candidate, Spans, TextView
 
 LABEL_RANK = {"EVENT": 4, "ORG": 3, "PERSON": 2, "LOC": 1}
 #: The classes of an entity scorer's probabilities, in column order.
@@ -147,18 +147,19 @@ def _allowed(view: TextView, candidate: Candidate) -> bool:
         return False
     if candidate.end - candidate.start < 2 and candidate.rule not in SINGLE_CHARACTER_RULES:
         return False
-    return not any(s <= candidate.start and candidate.end <= e for s, e in _not_entity_spans(view))
+    return not _not_entity_spans(view).covers(candidate.start, candidate.end)
 
 
-def _not_entity_spans(view: TextView) -> list[tuple[int, int]]:
-    cached: list[tuple[int, int]] | None = getattr(view, "_not_entity_cache", None)
+def _not_entity_spans(view: TextView) -> Spans:
+    cached: Spans | None = getattr(view, "_not_entity_cache", None)
     if cached is None:
-        cached = []
+        found = []
         for phrase in view.lexicons.not_entities:
             position = view.text.find(phrase)
             while position >= 0:
-                cached.append((position, position + len(phrase)))
+                found.append((position, position + len(phrase)))
                 position = view.text.find(phrase, position + 1)
+        cached = Spans(found)
         view._not_entity_cache = cached  # type: ignore[attr-defined]
     return cached
 
@@ -176,15 +177,46 @@ def definitions(view: TextView, chosen: Sequence[Candidate]) -> list[tuple[Candi
     return found
 
 
+#: Above this many characters times names, names are found in one pass over the text
+#: (:func:`_positions_by_scan`) instead of a search of the whole text for each.
+SEARCH_WORK = 2_000_000
+
+
 def _occurrences(view: TextView, names: dict[tuple[str, str], float]) -> Iterable[Candidate]:
     """Every occurrence of the chosen names, each with the score of its name."""
     text = view.text
+    labels: dict[str, list[tuple[str, float]]] = {}
     for (name, label), score in names.items():
-        if len(name) < 2:
-            continue
-        position = text.find(name)
-        while position >= 0:
-            end = position + len(name)
+        if len(name) >= 2:
+            labels.setdefault(name, []).append((label, score))
+    find = _positions_by_scan if len(text) * len(labels) > SEARCH_WORK else _positions_by_search
+    for name, position in find(text, labels):
+        end = position + len(name)
+        for label, score in labels[name]:
             if not (label == "LOC" and rules.is_slogan(view, position)):
                 yield Candidate(position, end, label, "repeat", 0, score)
+
+
+def _positions_by_search(text: str, names: Iterable[str]) -> Iterator[tuple[str, int]]:
+    """Every occurrence of each name (overlapping ones too), one search of ``text`` per name."""
+    for name in names:
+        position = text.find(name)
+        while position >= 0:
+            yield name, position
             position = text.find(name, position + 1)
+
+
+def _positions_by_scan(text: str, names: Iterable[str]) -> Iterator[tuple[str, int]]:
+    """The occurrences :func:`_positions_by_search` finds, in one pass over ``text``.
+
+    Names are indexed by their first two characters; at each position only the names that
+    start with the two characters there are compared. Linear in the text, where a search
+    per name is quadratic in a long text (its names grow with it).
+    """
+    by_start: dict[str, list[str]] = {}
+    for name in names:
+        by_start.setdefault(name[:2], []).append(name)
+    for position in range(len(text) - 1):
+        for name in by_start.get(text[position : position + 2], ()):
+            if text.startswith(name, position):
+                yield name, position

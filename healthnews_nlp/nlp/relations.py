@@ -21,10 +21,11 @@ The rules follow how Chinese news states each relation:
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from datetime import date, timedelta
-from itertools import combinations, islice
+from functools import cached_property
+from itertools import combinations
 
 from healthnews_nlp.models import Relation
 from healthnews_nlp.nlp.aliases import ResolvedEntity, normalized
@@ -57,6 +58,7 @@ SEPARATELY = re.compile(r"分别|先后|相继")
 LAUNCHED = re.compile(r"[”\s]*(?:正式)?(?:发布|成立|揭牌|签约|聘任|启动|。|$)")
 # After an organization's name inside an event's: its own meeting (联盟2023年度论坛)
 OWN_MEETING = re.compile(r"(?:\d{4})?(?:年度|年|第.届)?(?:论坛|年会|大会|峰会|学术会议)")
+CEREMONY_HEADS = frozenset({"发布仪式", "聘任仪式", "签约仪式", "揭牌仪式", "启动仪式"})
 
 
 def resolve_day(text: str, article_date: date | None) -> date | None:
@@ -96,8 +98,11 @@ class RelationFinder:
         self.entity_at = {span: e for e in entities for span in e.spans}
         self.mentions = sorted((m for m in mentions if (m.start, m.end) in self.entity_at), key=lambda m: m.start)
         self._mention_starts = [m.start for m in self.mentions]
+        self._mention_by_end = {m.end: m for m in self.mentions}
         self._mention_spans = Spans((m.start, m.end) for m in self.mentions)
         self._title_spans = Spans((s, e) for e, s in view.titles.items())
+        self._sentences = [match.span() for match in SENTENCE.finditer(self.text)]
+        self._sentence_starts = [start for start, _ in self._sentences]
         self.found: dict[tuple[str, str, str], Relation] = {}
         self.dated: set[tuple[str, str, str]] = set()  # found relations whose statement gives a day
         self.main_event = self._main_event()
@@ -106,8 +111,7 @@ class RelationFinder:
     # --- driver ------------------------------------------------------------------------------
 
     def find(self) -> list[Relation]:
-        for match in SENTENCE.finditer(self.text):
-            start, end = match.span()
+        for start, end in self._sentences:
             mentions = self._mentions_in(start, end)
             if mentions:
                 self._sentence(start, end, mentions)
@@ -126,13 +130,12 @@ class RelationFinder:
 
     def _mentions_in(self, start: int, end: int) -> list[Candidate]:
         """The mentions inside ``start:end``, found by bisection (a long text has thousands)."""
-        found = []
-        for mention in islice(self.mentions, bisect_left(self._mention_starts, start), None):
-            if mention.start >= end:
-                break
-            if mention.end <= end:
-                found.append(mention)
-        return found
+        return [m for m in self._mentions_starting_in(start, end) if m.end <= end]
+
+    def _mentions_starting_in(self, start: int, end: int) -> list[Candidate]:
+        """The mentions that start inside ``start:end``, in order, without scanning the others."""
+        first = bisect_left(self._mention_starts, start)
+        return self.mentions[first : bisect_left(self._mention_starts, end, first)]
 
     def _add(
         self,
@@ -204,8 +207,7 @@ class RelationFinder:
 
     def affiliations(self, person: Candidate, floor: int) -> list[tuple[Candidate, str]]:
         """``(org mention, title)`` of the ``<ORG><title>、<ORG><title>`` chain before a person."""
-        text, titles = self.text, self.view.titles
-        by_end = {m.end: m for m in self.mentions}
+        text, titles, by_end = self.text, self.view.titles, self._mention_by_end
         chain: list[tuple[Candidate, str]] = []
         position = title_end = person.start
         while position > floor and person.start - position <= 40:
@@ -329,7 +331,8 @@ class RelationFinder:
 
     def _subject_before(self, clause_start: int, floor: int) -> list[Candidate]:
         """The organization that leads the sentence (由中国电子牵头，联合…)."""
-        earlier = [m for m in self.mentions if floor <= m.start and m.end <= clause_start and m.label == "ORG"]
+        within = self._mentions_starting_in(floor, clause_start)
+        earlier = [m for m in within if m.end <= clause_start and m.label == "ORG"]
         return earlier[-1:]
 
     # --- ORGANIZES ---------------------------------------------------------------------------
@@ -367,9 +370,8 @@ class RelationFinder:
             return
         sentence = self.text[start:end]
         events = {id(self._entity(m)): self._entity(m) for m in mentions if m.label == "EVENT"}
-        for entity in self.entities:
-            stem = self._stem(entity) if entity.label == "EVENT" else ""
-            if stem and any(LAUNCHED.match(sentence, end) for end in positions_after(sentence, stem)):
+        for entity, stem in self._stems:
+            if any(LAUNCHED.match(sentence, end) for end in positions_after(sentence, stem)):
                 events[id(entity)] = entity
         people_events = dict(events)
         if self.main_event is not None:
@@ -392,20 +394,29 @@ class RelationFinder:
 
     def _acting_orgs(self, start: int, end: int) -> list[Candidate]:
         """Organizations named as actors of a clause: not a person's affiliation, not inside quotes."""
-        people = [m for m in self.mentions if start <= m.start and m.end <= end and m.label == "PERSON"]
+        inside = self._mentions_in(start, end)
+        people = [m for m in inside if m.label == "PERSON"]
         affiliated = {id(org) for person in people for org, _ in self.affiliations(person, start)}
         quoted = [(q.start(), q.end()) for q in re.finditer(r"“[^”]*”", self.text[start:end])]
         return [
             m
-            for m in self.mentions
-            if start <= m.start and m.end <= end and m.label == "ORG" and id(m) not in affiliated
+            for m in inside
+            if m.label == "ORG" and id(m) not in affiliated
             and not any(a <= m.start - start and m.end - start <= b for a, b in quoted)
         ]
 
-    def _stem(self, event: ResolvedEntity) -> str:
+    @cached_property
+    def _stems(self) -> list[tuple[ResolvedEntity, str]]:
+        """The events that have a ceremony's subject, with it (worked out once, not per sentence)."""
+        heads = sorted(self.view.lexicons.ceremony_heads | CEREMONY_HEADS, key=len, reverse=True)
+        stems = [(e, self._stem(e, heads)) for e in self.entities if e.label == "EVENT"]
+        return [(event, stem) for event, stem in stems if stem]
+
+    @staticmethod
+    def _stem(event: ResolvedEntity, heads: list[str]) -> str:
         """A ceremony's subject (成都市卫健委…资源场景 of …资源场景发布仪式): naming it refers to the ceremony."""
         name = normalized(event.name)
-        for head in sorted(self.view.lexicons.ceremony_heads | {"发布仪式", "聘任仪式", "签约仪式", "揭牌仪式", "启动仪式"}, key=len, reverse=True):
+        for head in heads:
             if name.endswith(head) and len(name) - len(head) >= 4:
                 return name[: -len(head)]
         return ""
@@ -419,9 +430,10 @@ class RelationFinder:
 
     def _first_day(self, event: ResolvedEntity) -> date | None:
         start = min(event.spans)[0]
-        for match in SENTENCE.finditer(self.text):
-            if match.start() <= start < match.end():
-                return resolve_day(match.group(), self.article_date)
+        index = bisect_right(self._sentence_starts, start) - 1
+        if index >= 0 and start < self._sentences[index][1]:
+            sentence_start, sentence_end = self._sentences[index]
+            return resolve_day(self.text[sentence_start:sentence_end], self.article_date)
         return None
 
     # --- HELD_IN and LOCATED_IN --------------------------------------------------------------
@@ -472,32 +484,49 @@ class RelationFinder:
     def _from_names(self) -> None:
         self._organizer_by_name()
         orgs = [e for e in self.entities if e.label == "ORG"]
-        places = [e for e in self.entities if e.label == "LOC" and self._local(e)]
-        surfaces = {normalized(s): e for e in orgs for s in e.surfaces}
+        places = _PlaceForms(self, [e for e in self.entities if e.label == "LOC" and self._local(e)])
+        surfaces = _Surfaces({normalized(s): e for e in orgs for s in e.surfaces})
+        people: dict[str, list[ResolvedEntity]] = {}
+        for person in (e for e in self.entities if e.label == "PERSON"):
+            people.setdefault(normalized(person.name), []).append(person)
         for org in orgs:
             evidence = min(org.spans)
             sentence = self._sentence_of(evidence[0])
             name = normalized(org.name)
-            place = self._leading_place(name, places)
+            place = places.leading(name)
             if place is not None:
                 self._add(org, "LOCATED_IN", place, sentence, cue="name")
             self._parent_by_name(org, name, surfaces, places, sentence)
             team = re.match(r"^(.{2,4}?)(院士|教授|博士|专家)?团队$", name)
             if team:
-                for person in self.entities:
-                    if person.label == "PERSON" and normalized(person.name) == team.group(1):
-                        self._add(person, "WORKS_FOR", org, sentence, cue="团队")
+                for person in people.get(team.group(1), ()):
+                    self._add(person, "WORKS_FOR", org, sentence, cue="团队")
 
     def _organizer_by_name(self) -> None:
-        """An organization's own forum or congress (中国智慧医院联盟年度论坛) is organized by it."""
+        """An organization's own forum or congress (中国智慧医院联盟年度论坛) is organized by it.
+
+        The organizations' names are looked up in each event's name (its substrings up to the
+        longest name), not each name searched in each event: that was quadratic in the
+        entities of an article.
+        """
         orgs = [e for e in self.entities if e.label == "ORG"]
+        owners: dict[str, list[int]] = {}  # surface -> indices of the organizations written so
+        for index, org in enumerate(orgs):
+            for surface in {normalized(s) for s in org.surfaces}:
+                if surface:
+                    owners.setdefault(surface, []).append(index)
+        longest = max(map(len, owners), default=0)
         for event in (e for e in self.entities if e.label == "EVENT"):
             name = normalized(event.name)
-            for org in orgs:
-                for surface in {normalized(s) for s in org.surfaces}:
-                    if any(OWN_MEETING.match(name, end) for end in positions_after(name, surface)):
-                        self._add(org, "ORGANIZES", event, self._sentence_of(min(event.spans)[0]),
-                                  role="举办", cue="name", day=self.event_dates.get(id(event)))
+            found: set[int] = set()
+            for start in range(len(name)):
+                for end in range(start + 1, min(len(name), start + longest) + 1):
+                    written = owners.get(name[start:end])
+                    if written and OWN_MEETING.match(name, end):
+                        found.update(written)
+            for index in sorted(found):  # in the organizations' order, as they were looked for
+                self._add(orgs[index], "ORGANIZES", event, self._sentence_of(min(event.spans)[0]),
+                          role="举办", cue="name", day=self.event_dates.get(id(event)))
 
     def _local(self, place: ResolvedEntity) -> bool:
         found = self.view.gazetteer.lookup(place.name)
@@ -510,30 +539,22 @@ class RelationFinder:
             forms |= {found.name, found.qualified_name} | ({found.short} if found.short else set())
         return forms
 
-    def _leading_place(self, name: str, places: list[ResolvedEntity]) -> ResolvedEntity | None:
-        best: tuple[int, ResolvedEntity] | None = None
-        for place in places:
-            for form in self._place_forms(place):
-                if len(form) >= 2 and name.startswith(form) and len(name) > len(form) and (best is None or len(form) > best[0]):
-                    best = (len(form), place)
-        return best[1] if best else None
-
     def _parent_by_name(
-        self, org: ResolvedEntity, name: str, surfaces: dict[str, ResolvedEntity], places: list[ResolvedEntity], sentence: tuple[int, int]
+        self, org: ResolvedEntity, name: str, surfaces: _Surfaces, places: _PlaceForms, sentence: tuple[int, int]
     ) -> None:
         if name.endswith(MEMBERSHIP_HEADS):
             return
-        for surface, parent in surfaces.items():
-            if parent is org or len(surface) < 2 or not name.startswith(surface):
+        org_heads = self.view.lexicons.org_heads
+        for surface, parent in surfaces.prefixes_of(name):
+            if parent is org or len(surface) < 2:
                 continue
             rest = name[len(surface) :]
             place_length = self.view.place_prefix(rest)
             if place_length and rest[place_length:].endswith(BRANCH_HEADS):  # 中国电信 + 宁夏 + 公司
                 self._add(org, "PART_OF", parent, sentence, cue="name")
-                for place in places:
-                    if rest[:place_length] in self._place_forms(place):
-                        self._add(org, "LOCATED_IN", place, sentence, cue="name")
-            elif rest.endswith(UNIT_HEADS) or not any(rest.endswith(h) for h in self.view.lexicons.org_heads):
+                for place in places.written(rest[:place_length]):
+                    self._add(org, "LOCATED_IN", place, sentence, cue="name")
+            elif rest.endswith(UNIT_HEADS) or not any(rest.endswith(h) for h in org_heads):
                 if not self.view.place_prefix(name) or self.view.place_prefix(name) < len(surface):
                     self._add(org, "PART_OF", parent, sentence, cue="name")
         for offset in range(1, len(name) - 2):  # 中电 + 四川 + 数据服务有限公司 → 中电数据服务有限公司
@@ -542,9 +563,64 @@ class RelationFinder:
                 parent = surfaces.get(name[:offset] + name[offset + length :])
                 if parent is not None and parent is not org:
                     self._add(org, "PART_OF", parent, sentence, cue="name")
-                    for place in places:
-                        if name[offset : offset + length] in self._place_forms(place):
-                            self._add(org, "LOCATED_IN", place, sentence, cue="name")
+                    for place in places.written(name[offset : offset + length]):
+                        self._add(org, "LOCATED_IN", place, sentence, cue="name")
 
     def _sentence_of(self, position: int) -> tuple[int, int]:
-        return self.view.sentence_bounds(position)
+        """The sentence around ``position``; in a run of text without a sentence end, its piece.
+
+        Pieces are those :meth:`find` reads (:data:`MAX_SENTENCE`): a text that lost its
+        punctuation would otherwise make the whole text the evidence of every relation.
+        """
+        start, end = self.view.sentence_bounds(position)
+        if end - start <= MAX_SENTENCE:
+            return start, end
+        index = bisect_right(self._sentence_starts, position) - 1
+        if index >= 0 and position < self._sentences[index][1]:
+            return self._sentences[index]
+        return position, min(end, position + MAX_SENTENCE)
+
+
+class _Surfaces:
+    """The organizations of an article by the names they are written with, in the order found.
+
+    :meth:`prefixes_of` finds the names a longer name starts with by looking up its
+    prefixes, not by trying every name of the article (quadratic in long texts).
+    """
+
+    def __init__(self, surfaces: dict[str, ResolvedEntity]) -> None:
+        self._surfaces = surfaces
+        self._rank = {surface: rank for rank, surface in enumerate(surfaces)}
+        self._longest = max(map(len, surfaces), default=0)
+
+    def get(self, surface: str) -> ResolvedEntity | None:
+        return self._surfaces.get(surface)
+
+    def prefixes_of(self, name: str) -> list[tuple[str, ResolvedEntity]]:
+        """``(surface, organization)`` for every surface ``name`` starts with, in the order found."""
+        found = [name[:length] for length in range(1, min(len(name), self._longest) + 1)]
+        known = sorted((s for s in found if s in self._surfaces), key=self._rank.__getitem__)
+        return [(surface, self._surfaces[surface]) for surface in known]
+
+
+class _PlaceForms:
+    """The places of an article by every form they are written in (surfaces, gazetteer names)."""
+
+    def __init__(self, finder: RelationFinder, places: list[ResolvedEntity]) -> None:
+        self._places: dict[str, list[ResolvedEntity]] = {}  # form -> places, in article order
+        for place in places:
+            for form in finder._place_forms(place):
+                self._places.setdefault(form, []).append(place)
+        self._longest = max(map(len, self._places), default=0)
+
+    def written(self, form: str) -> list[ResolvedEntity]:
+        """The places written ``form``, in the article's order."""
+        return self._places.get(form, [])
+
+    def leading(self, name: str) -> ResolvedEntity | None:
+        """The place of the longest form (two characters or more) that ``name`` starts with and goes past."""
+        for length in range(min(len(name) - 1, self._longest), 1, -1):
+            places = self._places.get(name[:length])
+            if places:
+                return places[0]
+        return None

@@ -25,7 +25,6 @@ from healthnews_nlp.nlp.view import (
     Candidate,
     TextView,
     has_anchor,
-    positions_after,
 )
 
 NATIONAL = ("国家", "中央", "中国", "全国")
@@ -229,7 +228,7 @@ def _orgs_from_backend(view: TextView) -> Iterator[Candidate]:
         if longest_suffix(word, lexicons.place_heads) or longest_suffix(word, lexicons.product_heads):
             continue
         if word not in product_parts:
-            product_parts[word] = _part_of_product(view, word)
+            product_parts[word] = _part_of_product(view, word, end)
         if ordinary_word(word) or product_parts[word] or _strip_cues(view, start, end) > start:
             continue
         if longest_suffix(word, lexicons.org_non_heads) or word.endswith("族"):
@@ -237,11 +236,21 @@ def _orgs_from_backend(view: TextView) -> Iterator[Candidate]:
         yield Candidate(start, end, "ORG", "org-backend", 1)
 
 
-def _part_of_product(view: TextView, word: str) -> bool:
-    """Always followed by a product word in this text (天翼医疗 in 天翼医疗云): part of a product name."""
-    heads = view.lexicons.product_heads
-    positions = positions_after(view.text, word)
-    return bool(positions) and all(any(view.text.startswith(h, p) for h in heads) for p in positions)
+def _part_of_product(view: TextView, word: str, end: int) -> bool:
+    """Always followed by a product word in this text (天翼医疗 in 天翼医疗云): part of a product name.
+
+    ``end`` is where one occurrence of ``word`` ends: when no product word follows it, the
+    answer is known without searching the text (which made a long text quadratic).
+    """
+    heads, text = view.lexicons.product_heads, view.text
+    if not any(text.startswith(h, end) for h in heads):
+        return False
+    position = text.find(word)
+    while position >= 0:  # stops at the first occurrence that is not followed by one
+        if not any(text.startswith(h, position + len(word)) for h in heads):
+            return False
+        position = text.find(word, position + 1)
+    return True
 
 
 def _head_before_department(view: TextView, start: int, end: int) -> int:
@@ -306,7 +315,8 @@ def list_items(view: TextView, list_end: int) -> list[tuple[int, int]]:
     while position > 0:
         char = text[position - 1]
         if char in "）)":
-            opening = max(text.rfind("（", 0, position), text.rfind("(", 0, position))
+            window = max(0, position - 31)  # a parenthetical further back ends the list anyway
+            opening = max(text.rfind("（", window, position), text.rfind("(", window, position))
             if opening < 0 or position - opening > 30:
                 break
             if end == position:
@@ -616,11 +626,13 @@ def _looks_like_title(view: TextView, name: str) -> bool:
 def _people_in_lists(view: TextView) -> Iterator[Candidate]:
     """钟南山、樊代明、曾溢滔等多位院士: every item of a list of names is a person."""
     text = view.text
+    known: set[str] | None = None  # the backend's people, found once (lists are many in a long text)
     for match in re.finditer(r"(?:[\u4e00-\u9fff]{2,4}、){1,12}[\u4e00-\u9fff]{2,4}(?=等|[，,。])", text):
         items = match.group().split("、")
         first = match.start()
         # the first item may be glued to a preceding word: keep only its last 2-4 characters
-        known = {text[e.start : e.end] for e in view.analysis.entities if e.label == "PERSON"}
+        if known is None:
+            known = {text[e.start : e.end] for e in view.analysis.entities if e.label == "PERSON"}
         if not any(item in known for item in items):
             continue
         position = first

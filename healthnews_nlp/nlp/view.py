@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -24,6 +24,7 @@ LATIN_OR_DIGIT = re.compile(r"^[A-Za-z0-9．.·\-+]+$")
 OPEN_QUOTES = "“\"「『‘"
 CLOSE_QUOTES = "”\"」』’"
 CONNECTORS = frozenset({"·", "．", "暨"})
+SENTENCE_END = re.compile("[。！？；!?\n]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,11 +120,17 @@ class TextView:
                 return length
         return 0
 
+    @cached_property
+    def _sentence_ends(self) -> list[int]:
+        """Where each sentence end mark stands, in order (found once; rules ask for many sentences)."""
+        return [match.start() for match in SENTENCE_END.finditer(self.text)]
+
     def sentence_bounds(self, position: int) -> tuple[int, int]:
         """The sentence (ended by 。！？；or a line break) around ``position``."""
-        start = max(self.text.rfind(mark, 0, position) for mark in "。！？；!?\n") + 1
-        ends = [self.text.find(mark, position) for mark in "。！？；!?\n"]
-        end = min((e + 1 for e in ends if e >= 0), default=len(self.text))
+        ends = self._sentence_ends
+        index = bisect_left(ends, position)  # the first mark at or after ``position``
+        start = ends[index - 1] + 1 if index else 0
+        end = ends[index] + 1 if index < len(ends) else len(self.text)
         return start, end
 
 
