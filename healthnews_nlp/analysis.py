@@ -171,14 +171,18 @@ def find_node(kg: KnowledgeGraph, name: str, *, type: str | None = None) -> str:
     )
 
 
-def _close_names(kg: KnowledgeGraph, name: str, *, type: str | None = None, n: int = 5) -> tuple[str, ...]:  # noqa: A002
-    """Up to ``n`` entity labels like ``name``: those containing it, those in it, then similar spellings.
+def _close_names(
+    kg: KnowledgeGraph, name: str, *, type: str | None = None, n: int = 5
+) -> tuple[str, ...]:  # noqa: A002
+    """Up to ``n`` labels like ``name``: those containing it, those in it, then similar spellings.
 
     With a ``type``, labels of that type; when none is close, labels of any
     type, each followed by its type (``腾讯 (ORG)``), as the type may be what was wrong.
     """
     types = {str(d.get("label", node)): str(d.get("type")) for node, d in kg.graph.nodes(data=True)}
-    close = _close_labels(sorted(label for label, t in types.items() if type is None or t == type), name, n)
+    close = _close_labels(
+        sorted(label for label, t in types.items() if type is None or t == type), name, n
+    )
     if close or type is None:
         return close
     return tuple(f"{label} ({types[label]})" for label in _close_labels(sorted(types), name, n))
@@ -187,7 +191,9 @@ def _close_names(kg: KnowledgeGraph, name: str, *, type: str | None = None, n: i
 def _close_labels(labels: list[str], name: str, n: int) -> tuple[str, ...]:
     key = match_key(name)
     containing = sorted((label for label in labels if key and key in match_key(label)), key=len)
-    contained = sorted((label for label in labels if key and match_key(label) in key), key=len, reverse=True)
+    contained = sorted(
+        (label for label in labels if key and match_key(label) in key), key=len, reverse=True
+    )
     similar = difflib.get_close_matches(name, labels, n=n, cutoff=0.3)
     return tuple(dict.fromkeys([*containing, *contained, *similar]))[:n]
 

@@ -52,7 +52,7 @@ class MissingExtraError(HealthNewsError, ImportError):
 
 @contextmanager
 def requires_extra(extra: str, feature: str) -> Iterator[None]:
-    """Imports of an optional package: one that fails raises :class:`MissingExtraError` naming ``extra``.
+    """Imports of an optional package: a failure raises :class:`MissingExtraError` naming ``extra``.
 
     Every import of an optional package in this library sits in such a block
     (``tests/test_extras.py`` checks it), so a user of the base install who
@@ -67,23 +67,31 @@ def requires_extra(extra: str, feature: str) -> Iterator[None]:
         raise
     except ImportError as error:
         module = (error.name or "an optional package").split(".")[0]
-        detail = "" if isinstance(error, ModuleNotFoundError) else str(error)  # else: a broken install
+        detail = (
+            "" if isinstance(error, ModuleNotFoundError) else str(error)
+        )  # else: a broken install
         raise MissingExtraError(feature, extra, module, detail) from error
 
 
 class EntityNotFoundError(HealthNewsError, KeyError):
-    """No entity of the graph answers to a name (``kg.ego("...")``); the message suggests close names.
+    """No entity of the graph answers to a name (``kg.ego("...")``); the message suggests others.
 
     A :class:`KeyError` too, as a dictionary lookup would raise, but its
     message reads as a sentence rather than a quoted key. ``suggestions``
     holds the close names (possibly none).
     """
 
-    def __init__(self, name: str, suggestions: tuple[str, ...] = (), *, type: str | None = None) -> None:  # noqa: A002
+    def __init__(
+        self, name: str, suggestions: tuple[str, ...] = (), *, type: str | None = None
+    ) -> None:  # noqa: A002
         self.name = name
         self.suggestions = suggestions
         kind = f" of type {type}" if type else ""
-        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else "; no entity has a similar name"
+        hint = (
+            f"; did you mean {', '.join(suggestions)}?"
+            if suggestions
+            else "; no entity has a similar name"
+        )
         self.message = f"no entity{kind} named {name!r} in the graph{hint}"
         super().__init__(self.message)
 

@@ -184,7 +184,7 @@ def edge_ids(graph: nx.MultiDiGraph) -> dict[tuple[Any, Any, Any], str]:
 
 
 def _spells(days: Any) -> list[tuple[str, str]]:
-    """One ``(start, end)`` per distinct day of ``days``, ISO dates; items that are not dates are left out.
+    """One ``(start, end)`` per distinct day of ``days``, ISO dates; items not dates are left out.
 
     GEXF spells are typed (``timeformat="date"``), so a stray non-date item
     would make the file invalid; the graph's own ``dates`` are always dates.
@@ -331,7 +331,7 @@ def _gexf_record(
 
 
 def _gexf_weights(records: list[dict[str, Any]]) -> None:
-    """GEXF's edge ``weight`` is a number (``xs:double``): a weight of another kind is kept as ``weight_``."""
+    """GEXF has a number (``xs:double``) as edge ``weight``: another kind is ``weight_``."""
     for record in records:
         value = record.get("weight")
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
@@ -465,7 +465,7 @@ def _stream_gexf(graph: nx.MultiDiGraph, handle: IO[bytes]) -> None:
                     xml.write("\n")
                     for u, v, key, data in graph.edges(keys=True, data=True):
                         own = {"source": str(u), "target": str(v), "id": str(data.get("id", key))}
-                        own.update({name: _gexf_value(data[name]) for name in _GEXF_EDGE_OWN[1:] if name in data})
+                        own.update((n, _gexf_value(data[n])) for n in _GEXF_EDGE_OWN if n in data)
                         element = etree.Element("edge", own)
                         _gexf_content(element, data, edge_attributes)
                         xml.write(element, pretty_print=True)

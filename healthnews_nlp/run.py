@@ -117,6 +117,13 @@ class RunError(HealthNewsError):
     """A run cannot start or go on: its output is in use, or the model does not load."""
 
 
+class ModelLoadError(RunError):
+    """The pipeline (backend, model, label mapping, lexicons) does not load, so no run can start.
+
+    The command line tells it from other errors by its exit code (3).
+    """
+
+
 class Failure(Record):
     """One line of ``errors.jsonl``: which file (or ``file:record``) failed, at which stage, and why."""
 
@@ -185,7 +192,7 @@ class Settings:
             nlp = self.load()
             nlp("北京")
         except Exception as error:  # any reason at all: say it
-            raise RunError(
+            raise ModelLoadError(
                 f"the pipeline does not load: {type(error).__name__}: {error}"
             ) from error
         return nlp
@@ -446,7 +453,7 @@ def _in_processes(
                     continue
                 worker.process.join()
                 if not worker.ready:
-                    raise RunError(_no_start(worker.process.exitcode))
+                    raise ModelLoadError(_no_start(worker.process.exitcode))
                 reason = (
                     f"the worker process ended (exit code {worker.process.exitcode}) on this file or one read "
                     "with it; its articles not in the JSONL are extracted again by the next run"

@@ -7,7 +7,7 @@ the GraphML 1.0 schema. Both are read from files only: nothing is fetched.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from lxml import etree
@@ -17,14 +17,18 @@ GEXF_XSD = DATA / "gexf-1.3" / "gexf.xsd"
 GRAPHML_XSD = DATA / "graphml.xsd"
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema(path: Path) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(path)))
 
 
 def schema_errors(xsd: Path, document: Path | bytes) -> list[str]:
-    """What the schema refuses in ``document`` (a file or its bytes), one line per error; empty when valid."""
-    tree = etree.parse(str(document)) if isinstance(document, Path) else etree.fromstring(document).getroottree()
+    """What the schema refuses in ``document`` (a file or its bytes), one line each; [] if valid."""
+    tree = (
+        etree.parse(str(document))
+        if isinstance(document, Path)
+        else etree.fromstring(document).getroottree()
+    )
     checker = schema(xsd)
     if checker.validate(tree):
         return []

@@ -136,22 +136,50 @@ def test_gexf_validates_against_the_gexf_1_3_schema(kg: KnowledgeGraph, tmp_path
 
 
 def every_kind_of_attribute() -> nx.MultiDiGraph:
-    """A graph whose nodes and edges carry every kind of value an attribute can hold, and awkward names."""
-    graph = nx.MultiDiGraph(name="图 <&> \"名\"", center="ORG:甲", created=date(2024, 1, 2))
+    """A graph whose nodes and edges carry every kind of value an attribute can hold."""
+    graph = nx.MultiDiGraph(name='图 <&> "名"', center="ORG:甲", created=date(2024, 1, 2))
     days = {date(2021, 7, 20), datetime(2022, 9, 26, 15, 30), "2023-01-05", "not a day", ""}
     graph.add_node(
-        "ORG:甲", label="  甲 <b>&amp;</b>\t", type="ORG", aliases={"乙", "甲;方"}, dates=days,
-        mentions=3, score=0.5, big=2**62, ratio=float("inf"), unknown=float("nan"), flag=True,
-        first_seen=date(2021, 7, 20), former_labels=["甲一", "甲二"], extra={"k": [1, 2]},
-        note="x\x00y\ud800z", id="user id", start="user start", viz="mine", empty="", nothing=None,
+        "ORG:甲",
+        label="  甲 <b>&amp;</b>\t",
+        type="ORG",
+        aliases={"乙", "甲;方"},
+        dates=days,
+        mentions=3,
+        score=0.5,
+        big=2**62,
+        ratio=float("inf"),
+        unknown=float("nan"),
+        flag=True,
+        first_seen=date(2021, 7, 20),
+        former_labels=["甲一", "甲二"],
+        extra={"k": [1, 2]},
+        note="x\x00y\ud800z",
+        id="user id",
+        start="user start",
+        viz="mine",
+        empty="",
+        nothing=None,
     )
     graph.add_node("PERSON:乙", label="乙", type="PERSON", flag="yes", score=2, dates=set())
     graph.add_node(42, label="", mentions=0)  # a node id that is not a string, an empty label
     graph.add_node("ORG:空")  # no attribute at all
     graph.add_edge(
-        "PERSON:乙", "ORG:甲", key="WORKS_FOR", relation="WORKS_FOR", weight=2, dates=days,
-        title={"院长"}, role=["主持"], date=date(2022, 9, 26), start=date(2021, 7, 20),
-        evidence="乙是甲的院长。", type="user type", key_="k", id="user edge id", kind="mine",
+        "PERSON:乙",
+        "ORG:甲",
+        key="WORKS_FOR",
+        relation="WORKS_FOR",
+        weight=2,
+        dates=days,
+        title={"院长"},
+        role=["主持"],
+        date=date(2022, 9, 26),
+        start=date(2021, 7, 20),
+        evidence="乙是甲的院长。",
+        type="user type",
+        key_="k",
+        id="user edge id",
+        kind="mine",
     )
     graph.add_edge("ORG:甲", "ORG:空", key="PARTNERS_WITH", relation="PARTNERS_WITH", weight=0.25)
     graph.add_edge("ORG:甲", 42, key="PART_OF", relation="PART_OF", weight="heavy", flag=False)
@@ -174,10 +202,19 @@ def test_exports_of_every_kind_of_attribute_validate(tmp_path: Path, dynamic: bo
     gexf_graph = root.find(f"{GEXF_NS}graph")
     assert gexf_graph.get("mode") == ("dynamic" if dynamic else "static")
     assert root.findtext(f"{GEXF_NS}meta/{GEXF_NS}description") == '图 <&> "名"'  # the name, kept
-    types = {a.get("title"): a.get("type") for a in root.iter(f"{GEXF_NS}attribute")}
-    assert (types["mentions"], types["score"], types["flag"], types["big"]) == ("long", "double", "string", "long")
+    node_block = gexf_graph.find(f"{GEXF_NS}attributes[@class='node']")
+    types = {a.get("title"): a.get("type") for a in node_block.iter(f"{GEXF_NS}attribute")}
+    assert (types["mentions"], types["score"], types["flag"], types["big"]) == (
+        "long",
+        "double",
+        "string",
+        "long",
+    )
     if dynamic:
-        spells = [(s.get("start"), s.get("end")) for s in root.find(f"{GEXF_NS}graph/{GEXF_NS}nodes").iter(f"{GEXF_NS}spell")]
+        spells = [
+            (s.get("start"), s.get("end"))
+            for s in root.find(f"{GEXF_NS}graph/{GEXF_NS}nodes").iter(f"{GEXF_NS}spell")
+        ]
         assert spells == [(d, d) for d in ("2021-07-20", "2022-09-26", "2023-01-05")]  # days only
     for path in (tmp_path / "all.gexf", tmp_path / "all.graphml"):
         read = read_graph(path)
@@ -187,7 +224,9 @@ def test_exports_of_every_kind_of_attribute_validate(tmp_path: Path, dynamic: bo
 
 @given(names=st.lists(_NAMES, min_size=1, max_size=5, unique=True))
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_graphml_and_gexf_of_any_names_validate(tmp_path: Path, schema: etree.XMLSchema, names: list[str]) -> None:
+def test_graphml_and_gexf_of_any_names_validate(
+    tmp_path: Path, schema: etree.XMLSchema, names: list[str]
+) -> None:
     record = ArticleExtraction(
         article="a.txt",
         article_id="a",

@@ -72,7 +72,7 @@ def _distributions(module: str) -> set[str]:
 
 
 def _imports() -> Iterator[tuple[Path, int, str, list[ast.AST]]]:
-    """Every import of another package in the library: file, line, top-level module, enclosing nodes."""
+    """Every import of another package in the library: file, line, top-level module, parents."""
     for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         stack: list[tuple[ast.AST, list[ast.AST]]] = [(tree, [])]
@@ -85,7 +85,11 @@ def _imports() -> Iterator[tuple[Path, int, str, list[ast.AST]]]:
                 modules = [node.module]
             for module in modules:
                 top = module.split(".")[0]
-                if top != "healthnews_nlp" and top not in sys.stdlib_module_names and top != "__future__":
+                if (
+                    top != "healthnews_nlp"
+                    and top not in sys.stdlib_module_names
+                    and top != "__future__"
+                ):
                     yield path, node.lineno, top, parents  # type: ignore[attr-defined]
             stack.extend((child, [*parents, node]) for child in ast.iter_child_nodes(node))
 
@@ -95,7 +99,7 @@ def _type_checking_only(parents: list[ast.AST]) -> bool:
 
 
 def _guard(parents: list[ast.AST]) -> str | None:
-    """The extra named by an enclosing ``requires_extra(...)``, "try" for a try/except ImportError, else None."""
+    """The extra of an enclosing ``requires_extra()``; "try" in a try/except ImportError."""
     for parent in reversed(parents):
         if isinstance(parent, ast.With):
             for item in parent.items:
@@ -118,7 +122,9 @@ def test_every_unguarded_import_is_a_base_dependency() -> None:
         and _guard(parents) is None
         and not _distributions(module) & base
     ]
-    assert missing == [], "imported without a guard, yet not installed by `pip install healthnews-nlp`"
+    assert missing == [], (
+        "imported without a guard, yet not installed by `pip install healthnews-nlp`"
+    )
 
 
 def test_lxml_is_a_base_dependency() -> None:
@@ -138,7 +144,9 @@ def test_every_optional_import_is_guarded_and_names_the_extra_that_installs_it()
         if guard is None:
             problems.append(f"{where}: not inside requires_extra(...)")
         elif guard != "try" and guard != OPTIONAL[module]:
-            problems.append(f"{where}: requires_extra names {guard!r}, the {OPTIONAL[module]!r} extra installs it")
+            problems.append(
+                f"{where}: requires_extra names {guard!r}; the {OPTIONAL[module]!r} extra has it"
+            )
         elif not _distributions(module) & _declared(extras[OPTIONAL[module]]):
             problems.append(f"{where}: the {OPTIONAL[module]!r} extra does not install it")
     assert problems == []
@@ -203,7 +211,9 @@ def test_the_dask_runner_without_its_extra_names_the_extra(
 ) -> None:
     monkeypatch.delitem(sys.modules, "healthnews_nlp.distributed", raising=False)
     hide("distributed", "dask")
-    with pytest.raises(MissingExtraError, match=r"needs distributed, .*pip install 'healthnews-nlp\[dask\]'"):
+    with pytest.raises(
+        MissingExtraError, match=r"needs distributed, .*pip install 'healthnews-nlp\[dask\]'"
+    ):
         import healthnews_nlp.distributed  # noqa: F401
 
 

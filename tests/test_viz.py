@@ -89,9 +89,14 @@ def test_an_unknown_name_is_named_in_a_sentence_with_close_names(kg: KnowledgeGr
         kg.ego("华卫")
     assert str(raised.value) == "no entity named '华卫' in the graph; did you mean 华为?"
     assert raised.value.suggestions == ("华为",) and isinstance(raised.value, KeyError)
-    with pytest.raises(EntityNotFoundError, match="^no entity named 'unknown' in the graph; no entity has a similar"):
+    with pytest.raises(
+        EntityNotFoundError,
+        match="^no entity named 'unknown' in the graph; no entity has a similar",
+    ):
         kg.ego("unknown")
-    with pytest.raises(EntityNotFoundError, match=r"^no entity of type PERSON named '腾讯'.*mean 腾讯 \(ORG\)"):
+    with pytest.raises(
+        EntityNotFoundError, match=r"^no entity of type PERSON named '腾讯'.*mean 腾讯 \(ORG\)"
+    ):
         kg.ego("腾讯", type="PERSON")
 
 
