@@ -43,7 +43,7 @@ SEED_NAMES = sorted(p.name for p in SEEDS.glob("*.txt"))
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seeds and the shared corpus (65 files with shared/ beside the repository)."""
+    """The seeds and news items (69 files with ../shared beside the repository, 28 without)."""
     return make_corpus(tmp_path_factory.mktemp("corpus"))
 
 
