@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from healthnews_nlp import __version__
 from healthnews_nlp.atomic import atomic_open
-from healthnews_nlp.errors import HealthNewsError, ModelNotAvailableError
+from healthnews_nlp.errors import HealthNewsError, ModelNotAvailableError, describe
 from healthnews_nlp.ingest.readers import read_articles
 from healthnews_nlp.models import Article, ArticleExtraction
 
@@ -263,11 +263,8 @@ def _benchmark_data(read: Callable[[], list[Any]]) -> list[Any]:
     try:
         return read()
     except (OSError, ValueError) as error:
-        reason = (
-            f"{error.filename}: {error.strerror}"
-            if isinstance(error, OSError) and error.filename
-            else error
-        )
+        filename = getattr(error, "filename", None)  # an OSError's, when it has one
+        reason = describe(error) if filename is None else f"{filename}: {describe(error)}"
         raise UsageError(
             f"{reason}. The benchmark data sets are not part of the package: pass the file with "
             "--data, or their folder with --root (default ../shared/benchmarks, relative to the "

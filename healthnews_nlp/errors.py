@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -67,9 +68,8 @@ def requires_extra(extra: str, feature: str) -> Iterator[None]:
         raise
     except ImportError as error:
         module = (error.name or "an optional package").split(".")[0]
-        detail = (
-            "" if isinstance(error, ModuleNotFoundError) else str(error)
-        )  # else: a broken install
+        # a missing module says all; any other ImportError is a broken install: say how
+        detail = "" if isinstance(error, ModuleNotFoundError) else describe(error)
         raise MissingExtraError(feature, extra, module, detail) from error
 
 
@@ -82,8 +82,8 @@ class EntityNotFoundError(HealthNewsError, KeyError):
     """
 
     def __init__(
-        self, name: str, suggestions: tuple[str, ...] = (), *, type: str | None = None
-    ) -> None:  # noqa: A002
+        self, name: str, suggestions: tuple[str, ...] = (), *, type: str | None = None  # noqa: A002
+    ) -> None:
         self.name = name
         self.suggestions = suggestions
         kind = f" of type {type}" if type else ""
@@ -97,3 +97,18 @@ class EntityNotFoundError(HealthNewsError, KeyError):
 
     def __str__(self) -> str:
         return self.message
+
+
+def describe(error: BaseException) -> str:
+    """Why ``error`` happened, in words, never empty and never ``None``.
+
+    Error handlers build their records from this rather than from an
+    exception's optional attributes: an ``OSError`` made without arguments has
+    ``strerror``, ``errno`` and ``filename`` all ``None``, and many exceptions
+    print as an empty string.
+    """
+    if isinstance(error, OSError) and error.strerror:
+        return str(error.strerror)
+    if isinstance(error, OSError) and error.errno:
+        return os.strerror(error.errno)
+    return str(error).strip() or type(error).__name__

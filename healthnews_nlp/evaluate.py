@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, get_args
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from healthnews_nlp.errors import HealthNewsError
+from healthnews_nlp.errors import HealthNewsError, describe
 from healthnews_nlp.models import EntityType, RelationType
 
 if TYPE_CHECKING:
@@ -294,7 +294,7 @@ def _read_gold_file(path: Path) -> GoldArticle:
     except ValidationError as exc:
         raise EvaluationInputError(path, f"not a gold article: {exc}") from exc
     except OSError as exc:
-        raise EvaluationInputError(path, f"cannot read: {exc.strerror or exc}") from exc
+        raise EvaluationInputError(path, f"cannot read: {describe(exc)}") from exc
     problems = _gold_problems(article)
     if problems:
         raise EvaluationInputError(path, "; ".join(problems))
@@ -341,7 +341,7 @@ def load_predictions(jsonl_path: str | Path) -> dict[str, GoldArticle]:
         ) from error
     except OSError as error:
         raise EvaluationInputError(
-            path, f"cannot read the predictions: {error.strerror or error}"
+            path, f"cannot read the predictions: {describe(error)}"
         ) from error
     return predictions
 

@@ -61,7 +61,7 @@ from typing import IO, Any, Literal, Union
 import networkx as nx
 
 from healthnews_nlp.atomic import atomic_open
-from healthnews_nlp.errors import HealthNewsError
+from healthnews_nlp.errors import HealthNewsError, describe
 
 __all__ = [
     "ExportError",
@@ -358,8 +358,8 @@ def _reason(path: Path, error: OSError) -> str:
     if error.errno == errno_codes.ENOSPC:
         return "cannot write: no space left on the device"
     if error.errno in (errno_codes.EACCES, errno_codes.EPERM, errno_codes.EROFS):
-        return f"cannot write: permission denied ({error.strerror})"
-    return f"cannot write: {error.strerror or error}"
+        return f"cannot write: permission denied ({describe(error)})"
+    return f"cannot write: {describe(error)}"
 
 
 @contextlib.contextmanager
@@ -653,7 +653,7 @@ def _read_bytes(path: PathOrFile) -> tuple[bytes, str]:
     try:
         return target.read_bytes(), str(target)
     except OSError as error:
-        raise ExportError(target, f"cannot read: {error.strerror or error}", errno=error.errno) from error
+        raise ExportError(target, f"cannot read: {describe(error)}", errno=error.errno) from error
 
 
 def _days(value: Any) -> set[date]:

@@ -53,7 +53,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from healthnews_nlp import analysis, export
 from healthnews_nlp.atomic import atomic_open
-from healthnews_nlp.errors import HealthNewsError
+from healthnews_nlp.errors import HealthNewsError, describe
 from healthnews_nlp.graph import KnowledgeGraph, build_graph
 from healthnews_nlp.ingest.readers import iter_files, read_file, source_name
 from healthnews_nlp.models import Article, ArticleExtraction, IngestFailure, Record, read_extractions
@@ -139,7 +139,7 @@ class Failure(Record):
             file=file,
             stage=stage,
             error_type=type(error).__name__,
-            message=str(error) or repr(error),
+            message=describe(error),
         )
 
 

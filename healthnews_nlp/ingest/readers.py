@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 
 from healthnews_nlp.dates import latest_year, month_day, parse_date
-from healthnews_nlp.errors import IngestError
+from healthnews_nlp.errors import IngestError, describe
 from healthnews_nlp.ingest.builder import TextBuilder
 from healthnews_nlp.ingest.clean import clean
 from healthnews_nlp.ingest.decode import check_text, decode, detect_encoding
@@ -239,7 +239,7 @@ def _read_path(path: Path, *, max_bytes: int) -> Iterator[Article | IngestFailur
     except IngestError as error:
         yield _failure(error)
     except OSError as error:
-        yield _failure(IngestError(source, f"cannot read: {error.strerror or error}"))
+        yield _failure(IngestError(source, f"cannot read: {describe(error)}"))
 
 
 def _failure(error: IngestError) -> IngestFailure:
@@ -317,12 +317,12 @@ def _hexo_draft(raw: str, source: str) -> _Draft:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1 + raw.count(chr(10), 0, front_start)})" if mark else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        problem = getattr(error, "problem", None) or describe(error).splitlines()[0]
         raise IngestError(source, f"front matter is not valid YAML{where}: {problem}", stage="parse") from error
     except RecursionError as error:
         raise IngestError(source, "front matter is nested too deeply", stage="parse") from error
     except Exception as error:  # noqa: BLE001  PyYAML's constructors raise ValueError, AttributeError…
-        reason = f"front matter is not valid YAML: {type(error).__name__}: {error}"
+        reason = f"front matter is not valid YAML: {type(error).__name__}: {describe(error)}"
         raise IngestError(source, reason, stage="parse") from error
     if not isinstance(front, dict):
         raise IngestError(source, "front matter is not a mapping of keys to values", stage="parse")
@@ -431,7 +431,8 @@ def _read_jsonl(path: Path, source: str, encoding: str) -> Iterator[Article | In
                         raise line
                     record = json.loads(line)
                 except (UnicodeDecodeError, ValueError) as error:
-                    raise IngestError(where, f"not a JSON record: {error}", stage="parse") from error
+                    reason = f"not a JSON record: {describe(error)}"
+                    raise IngestError(where, reason, stage="parse") from error
                 except RecursionError as error:
                     raise IngestError(where, "not a JSON record: nested too deeply", stage="parse") from error
                 if not isinstance(record, dict):
@@ -440,7 +441,8 @@ def _read_jsonl(path: Path, source: str, encoding: str) -> Iterator[Article | In
             except IngestError as error:
                 yield _failure(error)
     except UnicodeDecodeError as error:
-        yield _failure(IngestError(source, f"JSONL cannot be read past this point: {error}", stage="parse"))
+        reason = f"JSONL cannot be read past this point: {describe(error)}"
+        yield _failure(IngestError(source, reason, stage="parse"))
 
 
 def _read_csv(path: Path, source: str, encoding: str) -> Iterator[Article | IngestFailure]:
@@ -467,7 +469,8 @@ def _read_csv(path: Path, source: str, encoding: str) -> Iterator[Article | Inge
             if not records:  # say so, rather than let the file vanish from the batch
                 yield _failure(IngestError(source, "CSV has a header but no records", stage="parse"))
     except (UnicodeDecodeError, csv.Error) as error:
-        yield _failure(IngestError(source, f"CSV cannot be read past this point: {error}", stage="parse"))
+        reason = f"CSV cannot be read past this point: {describe(error)}"
+        yield _failure(IngestError(source, reason, stage="parse"))
 
 
 def _read_record(record: dict[str, Any], where: str, number: int, kind: ArticleFormat, digest: str) -> Article:
