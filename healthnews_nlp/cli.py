@@ -282,6 +282,9 @@ def _check_output(paths: Sequence[Path], output: Path, *, folder: bool) -> None:
         raise UsageError(
             f"-o {output}: this is a folder; the command writes one file (give a file name)"
         )
+    blocking = next((p for p in output.parents if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        raise UsageError(f"-o {output}: {blocking} is a file, not a folder")
     target = output.resolve()
     for path in paths:
         source = path.resolve()

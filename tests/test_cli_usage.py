@@ -314,6 +314,8 @@ def test_eval_table_outside_the_repository_names_the_missing_folder(
         ("extract", "page.html", "-o {out}: this is an input file; it would be overwritten"),
         ("ingest", "page.html", "-o {out}: this is an input file; it would be overwritten"),
         ("extract", "folder", "-o {out}: this is a folder; the command writes one file"),
+        ("extract", "page.html/x.jsonl", "-o {out}: {page} is a file, not a folder"),
+        ("graph", "page.html/out", "-o {out}: {page} is a file, not a folder"),
         (
             "graph",
             "corpus/out",
@@ -335,7 +337,8 @@ def test_an_output_that_would_overwrite_or_feed_an_input_is_refused(
     out = tmp_path / output
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     code, _, err = run(capsys, command, *inputs, "-o", out)
-    assert code == 2 and message.format(out=out, corpus=corpus) in err and "Traceback" not in err
+    assert code == 2 and message.format(out=out, corpus=corpus, page=page) in err
+    assert "Traceback" not in err
     assert {
         p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()
     } == before  # nothing written

@@ -146,7 +146,7 @@ def test_exports_of_a_finished_run_survive_a_rerun_killed_midway(
 
 
 def test_the_interrupt_helper_closes_its_pipe_when_the_run_ends_too_soon(tmp_path: Path) -> None:
-    """Its stderr pipe left open made a ResourceWarning (an error here) fail whichever test came next."""
+    """An open stderr pipe made a ResourceWarning (an error here) fail whichever test came next."""
     with pytest.raises(AssertionError, match="the run ended before it could be interrupted"):
         interrupt([sys.executable, "-c", "pass"], tmp_path, signal.SIGINT, after_lines=1)
     gc.collect()  # an unclosed pipe would warn now, in this test
