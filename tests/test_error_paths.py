@@ -13,14 +13,13 @@ branch that fixes it, issue 14.)
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
 import yaml
 
-import healthnews_nlp.atomic
 import healthnews_nlp.export
-import healthnews_nlp.extract
 import healthnews_nlp.ingest.readers
 import healthnews_nlp.run
 from healthnews_nlp import Article, IngestFailure, MissingExtraError, build_graph, read_articles
@@ -110,7 +109,9 @@ def test_the_runner_records_silent_errors_of_a_reader_and_of_the_pipeline(
         Failure(file=str(article), stage="read", error_type="Silent", message="Silent"),
     )
     monkeypatch.undo()
-    monkeypatch.setattr(healthnews_nlp.extract, "extract", raising(bare_os_error()))
+    # the module itself: once hn.extract (the function) is used, the package's attribute is it
+    extract_module = importlib.import_module("healthnews_nlp.extract")
+    monkeypatch.setattr(extract_module, "extract", raising(bare_os_error()))
     [batch] = list(run_task(task, nlp=None))  # type: ignore[arg-type]
     assert batch.failures == (
         Failure(file=str(article), stage="extract", error_type="OSError", message="OSError"),
