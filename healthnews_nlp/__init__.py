@@ -14,7 +14,13 @@ import typing as _typing
 
 if _typing.TYPE_CHECKING:
     from healthnews_nlp.display import render
-    from healthnews_nlp.errors import HealthNewsError, IngestError, ModelNotAvailableError
+    from healthnews_nlp.errors import (
+        EntityNotFoundError,
+        HealthNewsError,
+        IngestError,
+        MissingExtraError,
+        ModelNotAvailableError,
+    )
     from healthnews_nlp.export import ExportError
     from healthnews_nlp.extract import extract, extract_article
     from healthnews_nlp.graph import KnowledgeGraph, build_graph
@@ -36,8 +42,10 @@ __version__ = "0.1.0"
 #: Where each public name lives.
 _HOMES = {
     "render": "healthnews_nlp.display",
+    "EntityNotFoundError": "healthnews_nlp.errors",
     "HealthNewsError": "healthnews_nlp.errors",
     "IngestError": "healthnews_nlp.errors",
+    "MissingExtraError": "healthnews_nlp.errors",
     "ModelNotAvailableError": "healthnews_nlp.errors",
     "ExportError": "healthnews_nlp.export",
     "extract": "healthnews_nlp.extract",

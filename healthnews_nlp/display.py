@@ -24,6 +24,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from healthnews_nlp.errors import requires_extra
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from spacy.tokens import Doc
@@ -146,7 +148,8 @@ class _Table(Sequence[dict[str, Any]]):
 
     def to_dataframe(self) -> pd.DataFrame:
         """The rows as a pandas DataFrame with exactly :attr:`columns`; date columns are ``datetime64``."""
-        import pandas as pd
+        with requires_extra("notebook", "to_dataframe()"):
+            import pandas as pd
 
         frame = pd.DataFrame(list(self._rows), columns=list(self.columns))
         for column in self.columns:
