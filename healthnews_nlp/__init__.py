@@ -22,7 +22,7 @@ if _typing.TYPE_CHECKING:
         ModelNotAvailableError,
     )
     from healthnews_nlp.export import ExportError
-    from healthnews_nlp.extract import extract, extract_article
+    from healthnews_nlp.nlp.extraction import extract, extract_article
     from healthnews_nlp.graph import KnowledgeGraph, build_graph
     from healthnews_nlp.ingest.offsets import OffsetMap
     from healthnews_nlp.ingest.readers import read_article, read_articles
@@ -48,8 +48,8 @@ _HOMES = {
     "MissingExtraError": "healthnews_nlp.errors",
     "ModelNotAvailableError": "healthnews_nlp.errors",
     "ExportError": "healthnews_nlp.export",
-    "extract": "healthnews_nlp.extract",
-    "extract_article": "healthnews_nlp.extract",
+    "extract": "healthnews_nlp.nlp.extraction",
+    "extract_article": "healthnews_nlp.nlp.extraction",
     "KnowledgeGraph": "healthnews_nlp.graph",
     "build_graph": "healthnews_nlp.graph",
     "OffsetMap": "healthnews_nlp.ingest.offsets",

@@ -190,7 +190,7 @@ def _eval_table(args: argparse.Namespace) -> int:
 
     from healthnews_nlp.baselines import backend_extractions
     from healthnews_nlp.evaluate import load_gold, load_predictions, score
-    from healthnews_nlp.extract import extract
+    from healthnews_nlp.nlp.extraction import extract
 
     gold = load_gold(args.gold)
     articles = [a for a in read_articles(args.seeds) if isinstance(a, Article)]

@@ -358,7 +358,7 @@ def _extract_each(
     articles: list[Article], nlp: Language
 ) -> tuple[list[tuple[str, int, str]], list[Failure]]:
     """Extract a batch; when it fails, each article alone, so one bad article fails alone."""
-    from healthnews_nlp.extract import extract
+    from healthnews_nlp.nlp.extraction import extract
 
     if not articles:
         return [], []
@@ -393,7 +393,7 @@ def run_tasks(tasks: Iterable[Task], nlp: Language, batch_size: int = 16) -> Ite
     one batch long: the words of every batch would be made anew (their
     lexical attributes computed again), which costs more than a zone saves.
     """
-    from healthnews_nlp.extract import ARTICLES_PER_ZONE
+    from healthnews_nlp.nlp.extraction import ARTICLES_PER_ZONE
 
     zone: contextlib.ExitStack | None = None
     in_zone = 0

@@ -109,8 +109,7 @@ def test_the_runner_records_silent_errors_of_a_reader_and_of_the_pipeline(
         Failure(file=str(article), stage="read", error_type="Silent", message="Silent"),
     )
     monkeypatch.undo()
-    # the module itself: once hn.extract (the function) is used, the package's attribute is it
-    extract_module = importlib.import_module("healthnews_nlp.extract")
+    extract_module = importlib.import_module("healthnews_nlp.nlp.extraction")
     monkeypatch.setattr(extract_module, "extract", raising(bare_os_error()))
     [batch] = list(run_task(task, nlp=None))  # type: ignore[arg-type]
     assert batch.failures == (
