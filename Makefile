@@ -27,17 +27,23 @@ demo: install
 	$(BIN)/healthnews-nlp graph seeds -o $(OUT)
 	@echo "Output written to $(OUT)/ (open $(OUT)/graph.gexf in Gephi)"
 
-# Debian's Chromium (tests open the standalone graph page in it) and a font with
-# Chinese glyphs (plot labels), installed only where missing.
+# SYSTEM-WIDE: Debian's Chromium (tests open the standalone graph page in it) and a font
+# with Chinese glyphs (plot labels), installed with apt-get (sudo when not root) only where
+# missing; it says what it installs before it does. The README says so before `make test`.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT := $(strip $(SUDO) apt-get)
 test-system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
-	  echo "apt-get install$$missing"; \
-	  $(SUDO) apt-get update -qq >/dev/null && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  echo "make test-system-deps: installing Debian packages SYSTEM-WIDE for the tests:$$missing"; \
+	  echo "  (chromium: the browser tests of the graph page; fonts-noto-cjk: Chinese plot labels)"; \
+	  echo "  running: $(APT) update && $(APT) install --no-install-recommends$$missing"; \
+	  $(APT) update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+	  echo "make test-system-deps: chromium and a Chinese font are installed; nothing to install"; \
 	fi
 
 test: install-test test-system-deps

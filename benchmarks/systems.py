@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from healthnews_nlp.nlp.backends.labels import LabelMap
 
-#: Articles per backend call for (c), as ``healthnews_nlp.extract`` batches them.
+#: Articles per backend call for (c), as ``healthnews_nlp.nlp.extraction`` batches them.
 ARTICLES_PER_CALL = 16
 WARM_UP = "张三在北京市工作。"
 

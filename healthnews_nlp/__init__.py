@@ -14,9 +14,15 @@ import typing as _typing
 
 if _typing.TYPE_CHECKING:
     from healthnews_nlp.display import render
-    from healthnews_nlp.errors import HealthNewsError, IngestError, ModelNotAvailableError
+    from healthnews_nlp.errors import (
+        EntityNotFoundError,
+        HealthNewsError,
+        IngestError,
+        MissingExtraError,
+        ModelNotAvailableError,
+    )
     from healthnews_nlp.export import ExportError
-    from healthnews_nlp.extract import extract, extract_article
+    from healthnews_nlp.nlp.extraction import extract, extract_article
     from healthnews_nlp.graph import KnowledgeGraph, build_graph
     from healthnews_nlp.ingest.offsets import OffsetMap
     from healthnews_nlp.ingest.readers import read_article, read_articles
@@ -36,12 +42,14 @@ __version__ = "0.1.0"
 #: Where each public name lives.
 _HOMES = {
     "render": "healthnews_nlp.display",
+    "EntityNotFoundError": "healthnews_nlp.errors",
     "HealthNewsError": "healthnews_nlp.errors",
     "IngestError": "healthnews_nlp.errors",
+    "MissingExtraError": "healthnews_nlp.errors",
     "ModelNotAvailableError": "healthnews_nlp.errors",
     "ExportError": "healthnews_nlp.export",
-    "extract": "healthnews_nlp.extract",
-    "extract_article": "healthnews_nlp.extract",
+    "extract": "healthnews_nlp.nlp.extraction",
+    "extract_article": "healthnews_nlp.nlp.extraction",
     "KnowledgeGraph": "healthnews_nlp.graph",
     "build_graph": "healthnews_nlp.graph",
     "OffsetMap": "healthnews_nlp.ingest.offsets",

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 
+from healthnews_nlp.errors import EntityNotFoundError, requires_extra
 from healthnews_nlp.resolve import match_key
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -137,8 +138,9 @@ def ego(kg: KnowledgeGraph, name: str, radius: int = 1, *, type: str | None = No
 
     Raises
     ------
-    KeyError
-        No node has that name; the message suggests close names.
+    EntityNotFoundError
+        No node has that name (a :class:`KeyError`); the message names it and
+        suggests close names, also in its ``suggestions``.
     """
     center = find_node(kg, name, type=type)
     undirected = nx.Graph(relation_graph(kg.graph))
@@ -169,10 +171,7 @@ def find_node(kg: KnowledgeGraph, name: str, *, type: str | None = None) -> str:
             by_alias.append(node)
     found = by_label or by_alias
     if not found:
-        labels = sorted({str(d.get("label", n)) for n, d in graph.nodes(data=True)})
-        close = difflib.get_close_matches(name, labels, n=5, cutoff=0.3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise KeyError(f"no entity named {name!r} in the graph{hint}")
+        raise EntityNotFoundError(name, _close_names(kg, name, type=type), type=type)
     return min(
         found,
         key=lambda n: (
@@ -181,6 +180,33 @@ def find_node(kg: KnowledgeGraph, name: str, *, type: str | None = None) -> str:
             n,
         ),
     )
+
+
+def _close_names(
+    kg: KnowledgeGraph, name: str, *, type: str | None = None, n: int = 5
+) -> tuple[str, ...]:  # noqa: A002
+    """Up to ``n`` labels like ``name``: those containing it, those in it, then similar spellings.
+
+    With a ``type``, labels of that type; when none is close, labels of any
+    type, each followed by its type (``腾讯 (ORG)``), as the type may be what was wrong.
+    """
+    types = {str(d.get("label", node)): str(d.get("type")) for node, d in kg.graph.nodes(data=True)}
+    close = _close_labels(
+        sorted(label for label, t in types.items() if type is None or t == type), name, n
+    )
+    if close or type is None:
+        return close
+    return tuple(f"{label} ({types[label]})" for label in _close_labels(sorted(types), name, n))
+
+
+def _close_labels(labels: list[str], name: str, n: int) -> tuple[str, ...]:
+    key = match_key(name)
+    containing = sorted((label for label in labels if key and key in match_key(label)), key=len)
+    contained = sorted(
+        (label for label in labels if key and match_key(label) in key), key=len, reverse=True
+    )
+    similar = difflib.get_close_matches(name, labels, n=n, cutoff=0.3)
+    return tuple(dict.fromkeys([*containing, *contained, *similar]))[:n]
 
 
 def _view(kg: KnowledgeGraph, nodes: Collection[str], edges: Iterable[tuple[str, str, str]]) -> KnowledgeGraph:
@@ -266,7 +292,8 @@ def top_partners(
     them). Sorted by ``by``, then the other measure, then name; entities with
     no such link are left out; ``n=None`` keeps all.
     """
-    import pandas as pd
+    with requires_extra("notebook", "top_partners() (a pandas table)"):
+        import pandas as pd
 
     if by not in ("degree", "weighted_degree"):
         raise ValueError(f"by must be 'degree' or 'weighted_degree', not {by!r}")
@@ -316,7 +343,8 @@ def communities(
         One row per community: ``community``, ``size``, ``members`` (labels,
         most connected first).
     """
-    import pandas as pd
+    with requires_extra("notebook", "communities() (a pandas table)"):
+        import pandas as pd
 
     simple = relation_graph(kg.graph, _as_set(relations))
     ordered = _number_communities(kg, simple, resolution=resolution, seed=seed, attribute=attribute)
@@ -369,7 +397,8 @@ def timeline(
     every relation). Rows run from the first period with a statement to the
     last; an empty graph gives no rows.
     """
-    import pandas as pd
+    with requires_extra("notebook", "timeline() (a pandas table)"):
+        import pandas as pd
 
     wanted = _as_set(relations)
     statements: dict[Any, int] = {}

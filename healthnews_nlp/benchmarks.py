@@ -305,8 +305,12 @@ def bench_ner(
     backend: str = "lac",
     backend_options: Mapping[str, Any] | None = None,
     systems: Sequence[str] = ("backend", "pipeline"),
+    lexicon_dir: str | None = None,
 ) -> dict[str, SpanScores]:
-    """Scores of the backend alone and/or the full pipeline on ``sentences``."""
+    """Scores of the backend alone and/or the full pipeline on ``sentences``.
+
+    ``lexicon_dir`` holds extra lexicons of the pipeline (``load(lexicon_dir=...)``).
+    """
     from healthnews_nlp.nlp.backends.registry import get_backend
     from healthnews_nlp.nlp.pipeline import load
 
@@ -318,7 +322,9 @@ def bench_ner(
             stock = get_backend(backend, **options)
             results[f"{backend} alone"] = score_spans(sentences, backend_spans(stock, texts))
         elif system == "pipeline":
-            nlp = load(backend=backend, backend_options=options, relations=False)
+            nlp = load(
+                backend=backend, backend_options=options, relations=False, lexicon_dir=lexicon_dir
+            )
             results[f"full pipeline ({backend})"] = score_spans(sentences, pipeline_spans(nlp, texts))
         else:
             raise ValueError(f"unknown system {system!r}: backend or pipeline")
@@ -404,6 +410,7 @@ def bench_partners(
     *,
     backend: str = "lac",
     backend_options: Mapping[str, Any] | None = None,
+    lexicon_dir: str | None = None,
 ) -> PartnerResult:
     """For each instance, does the pipeline find PARTNERS_WITH between its two entities?
 
@@ -412,11 +419,14 @@ def bench_partners(
     recognizer (``add_patterns``) while that sentence is read, labelled PERSON
     where the backend tags that span a person and ORG otherwise. The relation
     rules then run as on any article. A pair is predicted when a PARTNERS_WITH
-    relation joins the two resolved entities (in either direction).
+    relation joins the two resolved entities (in either direction). ``lexicon_dir``
+    holds extra lexicons of the pipeline (``load(lexicon_dir=...)``).
     """
     from healthnews_nlp.nlp.pipeline import load
 
-    nlp = load(backend=backend, backend_options=dict(backend_options or {}))
+    nlp = load(
+        backend=backend, backend_options=dict(backend_options or {}), lexicon_dir=lexicon_dir
+    )
     recognizer = cast("DomainRecognizer", nlp.get_pipe("healthnews_ner"))
     analyzer = cast("BackendTokenizer", nlp.tokenizer).backend
     by_sentence: dict[str, list[RelationInstance]] = defaultdict(list)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from healthnews_nlp import schema
+from healthnews_nlp.errors import requires_extra
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -144,7 +145,8 @@ class _Table(Sequence[dict[str, Any]]):
 
     def to_dataframe(self) -> pd.DataFrame:
         """The rows as a pandas DataFrame with exactly :attr:`columns`; date columns are ``datetime64``."""
-        import pandas as pd
+        with requires_extra("notebook", "to_dataframe()"):
+            import pandas as pd
 
         frame = pd.DataFrame(list(self._rows), columns=list(self.columns))
         for column in self.columns:

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from healthnews_nlp.errors import ModelNotAvailableError
+from healthnews_nlp.errors import requires_extra
 from healthnews_nlp.graph import KnowledgeGraph
 from healthnews_nlp.run import (
     ERRORS,
@@ -44,12 +44,8 @@ from healthnews_nlp.run import (
     write_errors,
 )
 
-try:
+with requires_extra("dask", "healthnews_nlp.distributed (extraction on a Dask cluster)"):
     from distributed import Client, WorkerPlugin, as_completed, get_worker
-except ImportError as error:  # pragma: no cover  (the extra is part of the test install)
-    raise ModelNotAvailableError(
-        "healthnews_nlp.distributed needs Dask: pip install 'healthnews-nlp[dask]'"
-    ) from error
 
 __all__ = ["PLUGIN_NAME", "PipelinePlugin", "extract_corpus"]
 

@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from healthnews_nlp.errors import HealthNewsError
 from healthnews_nlp import schema
+from healthnews_nlp.errors import HealthNewsError, describe
 
 if TYPE_CHECKING:
     from opencc import OpenCC
@@ -263,12 +263,19 @@ def load_gold(directory: str | Path) -> dict[str, GoldArticle]:
     """Read every ``*.json`` of ``directory``, keyed by the article's file name.
 
     Files are read in sorted order (the order ``missing_articles`` follows).
-    Gold is strict: unknown keys, off-ontology types, a relation naming no
-    entity of the article or two files for one article raise
-    :class:`EvaluationInputError`, because each would silently skew scores.
+    Gold is strict: a folder that does not exist or holds no ``*.json``,
+    unknown keys, off-ontology types, a relation naming no entity of the
+    article or two files for one article raise :class:`EvaluationInputError`,
+    because each would silently skew scores (a missing folder scored zero).
     """
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise EvaluationInputError(folder, "no such folder of gold files")
+    files = sorted(folder.glob("*.json"))
+    if not files:
+        raise EvaluationInputError(folder, "no gold files (*.json) in this folder")
     gold: dict[str, GoldArticle] = {}
-    for path in sorted(Path(directory).glob("*.json")):
+    for path in files:
         article = _read_gold_file(path)
         name = Path(article.article).name
         if name in gold:
@@ -283,6 +290,8 @@ def _read_gold_file(path: Path) -> GoldArticle:
         article = GoldArticle.model_validate_json(path.read_bytes())
     except ValidationError as exc:
         raise EvaluationInputError(path, f"not a gold article: {exc}") from exc
+    except OSError as exc:
+        raise EvaluationInputError(path, f"cannot read: {describe(exc)}") from exc
     problems = _gold_problems(article)
     if problems:
         raise EvaluationInputError(path, "; ".join(problems))
@@ -316,12 +325,21 @@ def load_predictions(jsonl_path: str | Path) -> dict[str, GoldArticle]:
     """
     predictions: dict[str, GoldArticle] = {}
     path = Path(jsonl_path)
-    with path.open(encoding="utf-8") as lines:
-        for lineno, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            article = _parse_prediction(line, f"{path}:{lineno}")
-            predictions[Path(article.article).name] = article
+    try:
+        with path.open(encoding="utf-8") as lines:
+            for lineno, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                article = _parse_prediction(line, f"{path}:{lineno}")
+                predictions[Path(article.article).name] = article
+    except UnicodeDecodeError as error:
+        raise EvaluationInputError(
+            path, f"not UTF-8 text, so not predictions in JSONL ({error.reason})"
+        ) from error
+    except OSError as error:
+        raise EvaluationInputError(
+            path, f"cannot read the predictions: {describe(error)}"
+        ) from error
     return predictions
 
 
@@ -329,8 +347,17 @@ def _parse_prediction(line: str, where: str) -> GoldArticle:
     """Validate the gold-format projection of one prediction line."""
     try:
         data = json.loads(line)
+    except ValueError as exc:
+        raise EvaluationInputError(where, f"not a prediction: not a line of JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise EvaluationInputError(
+            where, f"not a prediction: a JSON {type(data).__name__}, not an object"
+        )
+    if "article" not in data:
+        raise EvaluationInputError(where, "not a prediction: no 'article' key")
+    try:
         return GoldArticle.model_validate(_project_article(data))
-    except (ValueError, TypeError, KeyError) as exc:  # ValidationError is a ValueError
+    except (ValueError, TypeError) as exc:  # ValidationError is a ValueError
         raise EvaluationInputError(where, f"not a prediction: {exc}") from exc
 
 

@@ -62,7 +62,7 @@ import networkx as nx
 
 from healthnews_nlp import schema
 from healthnews_nlp.atomic import atomic_open
-from healthnews_nlp.errors import HealthNewsError
+from healthnews_nlp.errors import HealthNewsError, describe
 
 __all__ = [
     "ExportError",
@@ -183,9 +183,16 @@ def edge_ids(graph: nx.MultiDiGraph) -> dict[tuple[Any, Any, Any], str]:
 
 
 def _spells(days: Any) -> list[tuple[str, str]]:
+    """One ``(start, end)`` per distinct day of ``days``, ISO dates; items not dates are left out.
+
+    GEXF spells are typed (``timeformat="date"``), so a stray non-date item
+    would make the file invalid; the graph's own ``dates`` are always dates.
+    """
     if not isinstance(days, (set, frozenset, list, tuple)):
         return []
-    return [(day, day) for day in sorted({_item(d) for d in days if d})]
+    parsed = {_day(d) for d in days if d}
+    days_only = {d.date() if isinstance(d, datetime) else d for d in parsed if d is not None}
+    return [(day.isoformat(), day.isoformat()) for day in sorted(days_only)]
 
 
 def to_exportable(graph: Any, *, format: Format = "json") -> nx.MultiDiGraph:  # noqa: A002
@@ -232,6 +239,8 @@ def to_exportable(graph: Any, *, format: Format = "json") -> nx.MultiDiGraph:  #
     else:
         edge_records = [dict(r) for r in plain_edges]
     _unify(edge_records)
+    if format == "gexf":
+        _gexf_weights(edge_records)
 
     if format == "graphml":
         node_records = [{_name_token(k): v for k, v in r.items()} for r in node_records]
@@ -320,6 +329,14 @@ def _gexf_record(
     return out
 
 
+def _gexf_weights(records: list[dict[str, Any]]) -> None:
+    """GEXF has a number (``xs:double``) as edge ``weight``: another kind is ``weight_``."""
+    for record in records:
+        value = record.get("weight")
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            record["weight_"] = record.pop("weight")
+
+
 def _name_token(name: str) -> str:
     """``name`` as an XML name token (GraphML's ``attr.name`` is ``xs:NMTOKEN``)."""
     return _NOT_NAME_TOKEN.sub("_", name) or "_"
@@ -340,8 +357,8 @@ def _reason(path: Path, error: OSError) -> str:
     if error.errno == errno_codes.ENOSPC:
         return "cannot write: no space left on the device"
     if error.errno in (errno_codes.EACCES, errno_codes.EPERM, errno_codes.EROFS):
-        return f"cannot write: permission denied ({error.strerror})"
-    return f"cannot write: {error.strerror or error}"
+        return f"cannot write: permission denied ({describe(error)})"
+    return f"cannot write: {describe(error)}"
 
 
 @contextlib.contextmanager
@@ -416,8 +433,8 @@ def _stream_gexf(graph: nx.MultiDiGraph, handle: IO[bytes]) -> None:
     dynamic = any("spells" in data for _, data in graph.nodes(data=True)) or any(
         "spells" in data for _, _, data in graph.edges(data=True)
     )
+    # GEXF 1.3's <graph> has no name attribute (the schema refuses one): a name goes in <meta>
     graph_attributes = {"defaultedgetype": "directed", "mode": "dynamic" if dynamic else "static"}
-    graph_attributes["name"] = str(graph.graph.get("name", ""))
     if dynamic:
         graph_attributes["timeformat"] = "date"
     with etree.xmlfile(handle, encoding="utf-8") as xml:
@@ -426,6 +443,8 @@ def _stream_gexf(graph: nx.MultiDiGraph, handle: IO[bytes]) -> None:
         with xml.element(f"{{{_GEXF_NS}}}gexf", root, nsmap={None: _GEXF_NS, "xsi": _XSI_NS}):
             meta = etree.Element("meta", lastmodifieddate=date.today().isoformat())
             etree.SubElement(meta, "creator").text = "healthnews-nlp"
+            if graph.graph.get("name"):
+                etree.SubElement(meta, "description").text = str(graph.graph["name"])
             xml.write("\n", meta, pretty_print=True)
             with xml.element(f"{{{_GEXF_NS}}}graph", graph_attributes):
                 xml.write("\n")
@@ -445,7 +464,7 @@ def _stream_gexf(graph: nx.MultiDiGraph, handle: IO[bytes]) -> None:
                     xml.write("\n")
                     for u, v, key, data in graph.edges(keys=True, data=True):
                         own = {"source": str(u), "target": str(v), "id": str(data.get("id", key))}
-                        own.update({name: str(data[name]) for name in _GEXF_EDGE_OWN[1:] if name in data})
+                        own.update((n, _gexf_value(data[n])) for n in _GEXF_EDGE_OWN if n in data)
                         element = etree.Element("edge", own)
                         _gexf_content(element, data, edge_attributes)
                         xml.write(element, pretty_print=True)
@@ -633,7 +652,7 @@ def _read_bytes(path: PathOrFile) -> tuple[bytes, str]:
     try:
         return target.read_bytes(), str(target)
     except OSError as error:
-        raise ExportError(target, f"cannot read: {error.strerror or error}", errno=error.errno) from error
+        raise ExportError(target, f"cannot read: {describe(error)}", errno=error.errno) from error
 
 
 def _days(value: Any) -> set[date]:

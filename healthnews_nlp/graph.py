@@ -542,7 +542,11 @@ class KnowledgeGraph:
         )
 
     def ego(self, name: str, radius: int = 1, **options: Any) -> KnowledgeGraph:
-        """One entity (id, label or alias) and its neighbourhood within ``radius`` relations."""
+        """One entity (id, label or alias) and its neighbourhood within ``radius`` relations.
+
+        An unknown name raises :class:`~healthnews_nlp.errors.EntityNotFoundError`
+        (a ``KeyError``) that names it and suggests close names.
+        """
         from healthnews_nlp import analysis
 
         return analysis.ego(self, name, radius, **options)

@@ -67,7 +67,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from healthnews_nlp import analysis, export
 from healthnews_nlp.atomic import atomic_open
-from healthnews_nlp.errors import HealthNewsError
+from healthnews_nlp.errors import HealthNewsError, describe
 from healthnews_nlp.graph import KnowledgeGraph, build_graph
 from healthnews_nlp.ingest.readers import iter_files, read_file, source_name
 from healthnews_nlp.models import Article, ArticleExtraction, IngestFailure, Record, read_extractions
@@ -98,7 +98,6 @@ __all__ = [
     "graph_of",
     "interrupting_signal",
     "plan",
-    "reason_of",
     "record_number",
     "run_extract",
     "run_graph",
@@ -134,6 +133,13 @@ TASK_BYTES = 1024 * 1024
 
 class RunError(HealthNewsError):
     """A run cannot start or go on: its output is in use, or the model does not load."""
+
+
+class ModelLoadError(RunError):
+    """The pipeline (backend, model, label mapping, lexicons) does not load, so no run can start.
+
+    The command line tells it from other errors by its exit code (3).
+    """
 
 
 class OutputError(RunError):
@@ -174,23 +180,8 @@ class Failure(Record):
     @classmethod
     def of(cls, file: str, stage: str, error: BaseException) -> Failure:
         """The failure an exception stands for, whatever the exception: its attributes may be
-        missing or None, and printing it may give nothing or fail."""
-        return cls(file=file, stage=stage, error_type=type(error).__name__, message=reason_of(error))
-
-
-def reason_of(error: BaseException) -> str:
-    """Why ``error`` happened, in words: its ``reason`` (this library's errors), what it prints,
-    or for an OSError that prints nothing the system's words; never empty, never raising."""
-    own = getattr(error, "reason", None)
-    if isinstance(own, str) and own.strip():
-        return own
-    try:
-        text = str(error).strip()
-    except Exception:  # noqa: BLE001  an exception whose __str__ fails (dask's KilledWorker can)
-        text = ""
-    if not text and isinstance(error, OSError) and isinstance(error.errno, int):
-        text = os.strerror(error.errno)
-    return text or type(error).__name__
+        missing or None, and printing it may give nothing or fail (:func:`errors.describe`)."""
+        return cls(file=file, stage=stage, error_type=type(error).__name__, message=describe(error))
 
 
 @dataclass(frozen=True)
@@ -242,7 +233,7 @@ class Settings:
             nlp = self.load()
             nlp("北京")
         except Exception as error:  # any reason at all: say it
-            raise RunError(
+            raise ModelLoadError(
                 f"the pipeline does not load: {type(error).__name__}: {error}"
             ) from error
         return nlp
@@ -367,7 +358,7 @@ def _extract_each(
     articles: list[Article], nlp: Language
 ) -> tuple[list[tuple[str, int, str]], list[Failure]]:
     """Extract a batch; when it fails, each article alone, so one bad article fails alone."""
-    from healthnews_nlp.extract import extract
+    from healthnews_nlp.nlp.extraction import extract
 
     if not articles:
         return [], []
@@ -402,7 +393,7 @@ def run_tasks(tasks: Iterable[Task], nlp: Language, batch_size: int = 16) -> Ite
     one batch long: the words of every batch would be made anew (their
     lexical attributes computed again), which costs more than a zone saves.
     """
-    from healthnews_nlp.extract import ARTICLES_PER_ZONE
+    from healthnews_nlp.nlp.extraction import ARTICLES_PER_ZONE
 
     zone: contextlib.ExitStack | None = None
     in_zone = 0
@@ -549,7 +540,7 @@ def _in_processes(
                     continue
                 worker.process.join()
                 if not worker.ready:
-                    raise RunError(_no_start(worker.process.exitcode))
+                    raise ModelLoadError(_no_start(worker.process.exitcode))
                 reason = (
                     f"the worker process ended (exit code {worker.process.exitcode}) on this file or one read "
                     "with it; its articles not in the JSONL are extracted again by the next run"
@@ -847,7 +838,7 @@ def writing(path: str | Path, what: str = "cannot write") -> Iterator[None]:
     except OutputError:
         raise
     except OSError as error:
-        raise OutputError(path, f"{what}: {error.strerror or reason_of(error)}") from error
+        raise OutputError(path, f"{what}: {error.strerror or describe(error)}") from error
 
 
 def _lock_folder(folder: Path) -> int | None:

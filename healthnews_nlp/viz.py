@@ -49,7 +49,7 @@ import networkx as nx
 from healthnews_nlp.analysis import relation_graph
 from healthnews_nlp.atomic import atomic_open
 from healthnews_nlp.display import RELATION_COLORS, TYPE_COLORS
-from healthnews_nlp.errors import HealthNewsError
+from healthnews_nlp.errors import HealthNewsError, requires_extra
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -287,12 +287,8 @@ def sigma_widget(
     ``sigma_options`` go to ``ipysigma.Sigma`` and override the defaults set here.
     """
     _check_size_by(size_by)
-    try:
+    with requires_extra("notebook", "the interactive graph (show, to_html)"):
         from ipysigma import Sigma
-    except ImportError as error:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "the interactive graph needs ipysigma: pip install 'healthnews-nlp[notebook]'"
-        ) from error
 
     shown = sigma_graph(kg)
     positions = layout_positions(shown)
@@ -343,7 +339,8 @@ def _default_title(kg: KnowledgeGraph) -> str:
 @lru_cache(maxsize=1)
 def _ipysigma_bundle() -> tuple[str, str]:
     """ipysigma's notebook bundle (JavaScript) and version, from the installed package."""
-    import ipysigma
+    with requires_extra("notebook", "the interactive graph page (to_html)"):
+        import ipysigma
 
     version = str(getattr(ipysigma, "__version__", "")) or _distribution_version("ipysigma")
     candidates = [
@@ -516,7 +513,8 @@ def find_cjk_font() -> tuple[str, str]:
     FontNotFoundError
         No such font; the message names the package to install (``fonts-noto-cjk``).
     """
-    from matplotlib import font_manager
+    with requires_extra("notebook", "find_cjk_font() (matplotlib's fonts)"):
+        from matplotlib import font_manager
 
     manager = font_manager.fontManager
     by_name: dict[str, str] = {}
@@ -546,7 +544,8 @@ def find_cjk_font() -> tuple[str, str]:
 
 @lru_cache(maxsize=512)
 def _draws_chinese(path: str) -> bool:
-    from matplotlib import ft2font
+    with requires_extra("notebook", "find_cjk_font() (matplotlib's fonts)"):
+        from matplotlib import ft2font
 
     try:
         charmap = ft2font.FT2Font(path).get_charmap()
@@ -559,7 +558,8 @@ def _font(font: str | None) -> tuple[str, str]:
     """The family name and file of ``font`` (a file, or a family matplotlib knows), else a found CJK font."""
     if font is None:
         return find_cjk_font()
-    from matplotlib import font_manager
+    with requires_extra("notebook", "plots (matplotlib)"):
+        from matplotlib import font_manager
 
     if Path(font).is_file():
         font_manager.fontManager.addfont(font)
@@ -600,9 +600,10 @@ def plot(
         No font with Chinese glyphs is installed (the message says which package to install).
     """
     _check_size_by(size_by)
-    from matplotlib import patheffects
-    from matplotlib.collections import LineCollection
-    from matplotlib.lines import Line2D
+    with requires_extra("notebook", "plot() (matplotlib)"):
+        from matplotlib import patheffects, rc_context
+        from matplotlib.collections import LineCollection
+        from matplotlib.lines import Line2D
 
     font_name, _ = _font(font)
     shown = sigma_graph(kg)
@@ -617,8 +618,6 @@ def plot(
     size = figsize or (width, min(16.0, max(6.0, width * aspect + 1.5)))
 
     rc = {"font.family": [font_name, "DejaVu Sans"], "axes.unicode_minus": False, "svg.fonttype": "path"}
-    from matplotlib import rc_context
-
     with rc_context(rc):
         figure = _notebook_figure()(figsize=size, dpi=dpi, layout="constrained")
         axes = figure.add_subplot()
@@ -730,7 +729,8 @@ def plot_timeline(
     ``source`` is a graph or a DataFrame from :func:`healthnews_nlp.analysis.timeline`.
     Writes PNG/SVG to ``path``, or returns the Figure.
     """
-    from matplotlib import rc_context
+    with requires_extra("notebook", "plot_timeline() (matplotlib)"):
+        from matplotlib import rc_context
 
     from healthnews_nlp.analysis import timeline
 
@@ -770,7 +770,8 @@ def _notebook_figure() -> type[Figure]:
     twice), so IPython's inline backend never registers them; ``_repr_png_``
     is what IPython's display formatter looks for instead.
     """
-    from matplotlib.figure import Figure
+    with requires_extra("notebook", "plots (matplotlib)"):
+        from matplotlib.figure import Figure
 
     class NotebookFigure(Figure):
         def _repr_png_(self) -> bytes:

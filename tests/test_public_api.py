@@ -20,12 +20,14 @@ EXPECTED_PUBLIC_API = [
     "Article",
     "ArticleExtraction",
     "Entity",
+    "EntityNotFoundError",
     "ExportError",
     "HealthNewsError",
     "IngestError",
     "IngestFailure",
     "KnowledgeGraph",
     "Mention",
+    "MissingExtraError",
     "ModelNotAvailableError",
     "OffsetMap",
     "Relation",
@@ -171,3 +173,22 @@ def test_ingest_failure_is_a_frozen_record() -> None:
         failure.message = "x"  # type: ignore[misc]
     with pytest.raises(ValidationError):
         IngestFailure(source="a", stage="s", error_type="e", message="m", extra=1)  # type: ignore[call-arg]
+
+
+def test_public_names_stay_themselves_whatever_was_imported_before() -> None:
+    """No module of the package is named like a public function: importing every module first
+    (as a run or a test does) never turns ``healthnews_nlp.extract`` into a module."""
+    import importlib
+    import pkgutil
+    import types
+
+    import healthnews_nlp
+
+    for module in pkgutil.walk_packages(healthnews_nlp.__path__, "healthnews_nlp."):
+        if not module.name.startswith(("healthnews_nlp.training", "healthnews_nlp.distributed")):
+            try:
+                importlib.import_module(module.name)
+            except ImportError:  # an optional backend's or extra's module
+                continue
+    for name in healthnews_nlp.__all__:
+        assert not isinstance(getattr(healthnews_nlp, name), types.ModuleType), name

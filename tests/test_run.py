@@ -29,6 +29,7 @@ from healthnews_nlp.run import (
     OUTPUT_NAMES,
     PIPELINE,
     ExtractionLog,
+    ModelLoadError,
     RunError,
     Settings,
     plan,
@@ -42,7 +43,7 @@ SEED_NAMES = sorted(p.name for p in SEEDS.glob("*.txt"))
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seeds and the shared corpus (65 files with shared/ beside the repository)."""
+    """The seeds and news items (69 files with ../shared beside the repository, 28 without)."""
     return make_corpus(tmp_path_factory.mktemp("corpus"))
 
 
@@ -296,7 +297,9 @@ def test_a_script_without_a_main_guard_is_told_so_rather_than_failing_every_file
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 1
     last = done.stderr.strip().splitlines()[-1]
-    assert last.startswith("healthnews_nlp.run.RunError: a worker process ended before its pipeline loaded")
+    assert last.startswith(
+        "healthnews_nlp.run.ModelLoadError: a worker process ended before its pipeline loaded"
+    )
     assert 'if __name__ == "__main__":' in last
     assert not (tmp_path / "out" / ERRORS).exists() or not lines(tmp_path / "out" / ERRORS)
 
@@ -340,15 +343,19 @@ def test_a_model_that_does_not_load_stops_the_run_with_its_reason(
 ) -> None:
     settings = Settings(backend_options={"model_dir": str(tmp_path / "no-model")})
     with pytest.raises(
-        RunError, match="the pipeline does not load: FileNotFoundError: LAC model files missing"
+        ModelLoadError,
+        match="the pipeline does not load: ModelNotAvailableError: LAC model files missing",
     ):
         run_extract([SEEDS], tmp_path / "x.jsonl", jobs=jobs, settings=settings)
-    assert (
-        main(
-            ["graph", str(SEEDS), "-o", str(tmp_path / "out"), "--model", str(tmp_path / "no-model"), "-j", str(jobs)]
-        )
-        == 2
-    )
+    command = [
+        "graph",
+        str(SEEDS),
+        "-o",
+        str(tmp_path / "out"),
+        "--model",
+        str(tmp_path / "no-model"),
+    ]
+    assert main([*command, "-j", str(jobs)]) == 3  # the model's exit code, not a usage error's (2)
 
 
 # --- untrusted input cannot choose where files go ----------------------------------------------

@@ -1,8 +1,8 @@
 """A ``healthnews-nlp graph`` run killed in the middle, then run again: no partial export, nothing twice.
 
 The command runs in a child process (the console entry point through
-``python -m healthnews_nlp.cli``) on the seeds and the shared corpus (65
-files), with the real LAC model, and is sent SIGINT or SIGKILL once its
+``python -m healthnews_nlp.cli``) on the test corpus (``make_corpus``, at
+least 60 files with or without ../shared), with the real LAC model, and is sent SIGINT or SIGKILL once its
 JSONL holds some lines. The folder must then hold that JSONL (and the
 fingerprint of the pipeline that made it) only: no export, no temporary file. Run again, the command resumes from it, and every
 file it writes equals the files of an uninterrupted run, byte for byte. Each
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import gc
 import os
 import re
 import signal
@@ -66,7 +67,7 @@ def count_lines(path: Path) -> int:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_corpus(tmp_path_factory.mktemp("corpus"))
+    return make_corpus(tmp_path_factory.mktemp("corpus"), min_files=60)
 
 
 @pytest.fixture(scope="module")
@@ -83,21 +84,23 @@ def interrupt(
 ) -> tuple[int, str]:
     """Start the command, send ``sent`` once the JSONL has ``after_lines`` lines; its exit code and stderr."""
     env = {**os.environ, "PYTHONHASHSEED": "2"}
-    process = subprocess.Popen(
+    # ``with``: the stderr pipe is closed even when an assertion below fails (else a
+    # ResourceWarning, an error under -W error, fails whichever test runs next)
+    with subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env
-    )
-    try:
-        deadline = time.monotonic() + 300
-        while count_lines(out / EXTRACTIONS) < after_lines:
-            assert process.poll() is None, "the run ended before it could be interrupted"
-            assert time.monotonic() < deadline, "no extractions written"
-            time.sleep(0.01)
-        process.send_signal(sent)
-        _, err = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    ) as process:
+        try:
+            deadline = time.monotonic() + 300
+            while count_lines(out / EXTRACTIONS) < after_lines:
+                assert process.poll() is None, "the run ended before it could be interrupted"
+                assert time.monotonic() < deadline, "no extractions written"
+                time.sleep(0.01)
+            process.send_signal(sent)
+            _, err = process.communicate(timeout=120)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
     return process.returncode, err
 
 
@@ -234,3 +237,8 @@ def test_no_worker_outlives_its_run(long_tasks: Path, tmp_path: Path, sent: sign
     assert process.returncode == 143, err
     assert "interrupted (SIGTERM)" in err and "Traceback" not in err
     assert interrupted_record(out, "SIGTERM")
+def test_the_interrupt_helper_closes_its_pipe_when_the_run_ends_too_soon(tmp_path: Path) -> None:
+    """An open stderr pipe made a ResourceWarning (an error here) fail whichever test came next."""
+    with pytest.raises(AssertionError, match="the run ended before it could be interrupted"):
+        interrupt([sys.executable, "-c", "pass"], tmp_path, signal.SIGINT, after_lines=1)
+    gc.collect()  # an unclosed pipe would warn now, in this test

@@ -12,7 +12,7 @@ import pytest
 from explore_support import require_system_deps, seed_extractions, small_extractions
 from lxml import etree
 
-from healthnews_nlp import KnowledgeGraph, build_graph
+from healthnews_nlp import EntityNotFoundError, KnowledgeGraph, build_graph
 from healthnews_nlp import viz
 from healthnews_nlp.display import TYPE_COLORS
 
@@ -82,6 +82,22 @@ def test_ego_by_alias_and_radius(kg: KnowledgeGraph) -> None:
     assert _labels(kg.ego("ORG:华为", radius=1)) == {"华为", "腾讯", "协和医院"}
     with pytest.raises(KeyError, match="华为"):
         kg.ego("华卫")
+
+
+def test_an_unknown_name_is_named_in_a_sentence_with_close_names(kg: KnowledgeGraph) -> None:
+    with pytest.raises(EntityNotFoundError) as raised:
+        kg.ego("华卫")
+    assert str(raised.value) == "no entity named '华卫' in the graph; did you mean 华为?"
+    assert raised.value.suggestions == ("华为",) and isinstance(raised.value, KeyError)
+    with pytest.raises(
+        EntityNotFoundError,
+        match="^no entity named 'unknown' in the graph; no entity has a similar",
+    ):
+        kg.ego("unknown")
+    with pytest.raises(
+        EntityNotFoundError, match=r"^no entity of type PERSON named '腾讯'.*mean 腾讯 \(ORG\)"
+    ):
+        kg.ego("腾讯", type="PERSON")
 
 
 # --- analyses ---------------------------------------------------------------------------------

@@ -153,8 +153,7 @@ def test_every_line_maps_back_to_the_raw_html(
 
 @pytest.fixture(scope="module")
 def extractions(articles: dict[str, Article]) -> dict[str, ArticleExtraction]:
-    from healthnews_nlp import load
-    from healthnews_nlp.extract import extract  # the package's name is the module once imported
+    from healthnews_nlp import extract, load
 
     return dict(zip(NAMES, extract([articles[name] for name in NAMES], load()), strict=True))
 

@@ -39,7 +39,7 @@ from typing import IO, Any
 import yaml
 
 from healthnews_nlp.dates import latest_year, month_day, parse_date
-from healthnews_nlp.errors import IngestError
+from healthnews_nlp.errors import IngestError, describe
 from healthnews_nlp.ingest.builder import TextBuilder
 from healthnews_nlp.ingest.clean import clean
 from healthnews_nlp.ingest.decode import DOUBLE_BYTE, check_text, decode, detect_encoding
@@ -310,7 +310,7 @@ def _read_path(
     except IngestError as error:
         yield _failure(error)
     except OSError as error:
-        yield _failure(IngestError(source, f"cannot read: {error.strerror or error}"))
+        yield _failure(IngestError(source, f"cannot read: {describe(error)}"))
 
 
 def _too_large(size: int, max_bytes: int, what: str) -> str:
@@ -437,12 +437,12 @@ def _hexo_draft(raw: str, source: str) -> _Draft:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1 + raw.count(chr(10), 0, front_start)})" if mark else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        problem = getattr(error, "problem", None) or describe(error).splitlines()[0]
         raise IngestError(source, f"front matter is not valid YAML{where}: {problem}", stage="parse") from error
     except RecursionError as error:
         raise IngestError(source, "front matter is nested too deeply", stage="parse") from error
     except Exception as error:  # noqa: BLE001  PyYAML's constructors raise ValueError, AttributeError…
-        reason = f"front matter is not valid YAML: {type(error).__name__}: {error}"
+        reason = f"front matter is not valid YAML: {type(error).__name__}: {describe(error)}"
         raise IngestError(source, reason, stage="parse") from error
     if not isinstance(front, dict):
         raise IngestError(source, "front matter is not a mapping of keys to values", stage="parse")
@@ -610,7 +610,8 @@ def _read_jsonl(path: Path, source: str, encoding: str, max_bytes: int) -> Itera
                         raise line
                     record = json.loads(line)
                 except (UnicodeDecodeError, ValueError) as error:
-                    raise IngestError(where, f"not a JSON record: {error}", stage="parse") from error
+                    reason = f"not a JSON record: {describe(error)}"
+                    raise IngestError(where, reason, stage="parse") from error
                 except RecursionError as error:
                     raise IngestError(where, "not a JSON record: nested too deeply", stage="parse") from error
                 if not isinstance(record, dict):
@@ -619,7 +620,8 @@ def _read_jsonl(path: Path, source: str, encoding: str, max_bytes: int) -> Itera
             except IngestError as error:
                 yield _failure(error)
     except UnicodeDecodeError as error:
-        yield _failure(IngestError(source, f"JSONL cannot be read past this point: {error}", stage="parse"))
+        reason = f"JSONL cannot be read past this point: {describe(error)}"
+        yield _failure(IngestError(source, reason, stage="parse"))
 
 
 @contextlib.contextmanager
@@ -666,7 +668,8 @@ def _read_csv(path: Path, source: str, encoding: str, max_bytes: int) -> Iterato
             if not records:  # say so, rather than let the file vanish from the batch
                 yield _failure(IngestError(source, "CSV has a header but no records", stage="parse"))
     except (UnicodeDecodeError, csv.Error) as error:
-        yield _failure(IngestError(source, f"CSV cannot be read past this point: {error}", stage="parse"))
+        reason = f"CSV cannot be read past this point: {describe(error)}"
+        yield _failure(IngestError(source, reason, stage="parse"))
 
 
 def _read_record(record: dict[str, Any], where: str, number: int, kind: ArticleFormat, digest: str) -> Article:

