@@ -44,6 +44,9 @@ OPTIONAL = {
     "distributed": "dask",
     "hanlp": "hanlp",
     "torch": "hanlp",
+    "sklearn": "train",
+    "scipy": "train",
+    "pycrfsuite": "train",
 }
 #: Only the tests use these: the library must never import them.
 TEST_ONLY = {"nbclient", "nbformat", "ipykernel", "pytest", "hypothesis"}
@@ -58,8 +61,8 @@ def _declared(requirements: list[str]) -> set[str]:
     names = {_requirement_name(r) for r in requirements}
     below: set[str] = set()
     for name in names:
-        try:
-            below |= {_requirement_name(r) for r in metadata.requires(name) or []}
+        try:  # what an extra of theirs would add (networkx[default] brings scipy) is not installed
+            below |= {_requirement_name(r) for r in metadata.requires(name) or [] if "extra ==" not in r}
         except metadata.PackageNotFoundError:
             continue
     return names | below

@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
 
+from healthnews_nlp.errors import requires_extra
 from healthnews_nlp.nlp.learned.linear import Calibration, FloatArray, HashedLinearModel, hashed_rows
+
+
+with requires_extra("train", "training the shipped models (make train)"):
+    from scipy.sparse import csr_matrix
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.linear_model import LogisticRegression
 
 
 def feature_matrix(rows: Sequence[Sequence[str]], buckets: int) -> csr_matrix:
