@@ -24,6 +24,7 @@ from healthnews_nlp import load
 from healthnews_nlp.evaluate import GoldArticle, GoldRelation, score
 from healthnews_nlp.nlp.aliases import ResolvedEntity
 from healthnews_nlp.nlp.components import RECOGNITION_KEY, register_extensions
+from healthnews_nlp.nlp.learned.linear import bucket
 from healthnews_nlp.nlp.learned.relation_classifier import (
     MODEL_PATH,
     RelationClassifier,
@@ -308,3 +309,18 @@ def test_training_on_a_few_articles_gives_a_working_model(
     assert classifier.relations(states[0].finder(), states[0].rules) == relations  # deterministic
     again = tr.build_model(states, subset, tr.Hyper())
     assert np.array_equal(again.weights, model.weights) and again.metadata == model.metadata
+
+
+def test_fit_weights_only_the_buckets_some_example_uses() -> None:
+    """fit() hands lbfgs the used columns only: the other buckets keep weight 0, the model still
+    separates the classes, and 2^18 buckets cost no more than a few."""
+    pytest.importorskip("sklearn")
+    from healthnews_nlp.training.linear import fit
+
+    rows = [["a", "x"], ["a", "y"], ["b", "x"], ["b", "y"]] * 5
+    labels = ["NONE", "NONE", "YES", "YES"] * 5
+    model = fit(rows, labels, ("NONE", "YES"), buckets=1 << 18)
+    used = set(np.flatnonzero(np.abs(model.weights).sum(axis=1)).tolist())
+    assert used and used <= {bucket(f, 1 << 18) for f in "abxy"}
+    proba = model.predict_proba([["a"], ["b"]])
+    assert proba[0, 0] > 0.5 and proba[1, 1] > 0.5

@@ -19,6 +19,7 @@ import json
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +28,13 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float32]
 
 
+@lru_cache(maxsize=1 << 16)
 def bucket(feature: str, buckets: int) -> int:
-    """The bucket of one feature string (CRC-32 of its UTF-8 bytes, modulo ``buckets``)."""
+    """The bucket of one feature string (CRC-32 of its UTF-8 bytes, modulo ``buckets``).
+
+    Remembered: a model sees the same few thousand feature strings over and over, and the
+    lookup costs a tenth of encoding and hashing them again.
+    """
     return zlib.crc32(feature.encode("utf-8")) % buckets
 
 

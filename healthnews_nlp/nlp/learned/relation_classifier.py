@@ -11,7 +11,16 @@ beside the model (``relations.card.json``) gives them with the cross-validated
 scores.
 
 The rules (:class:`~healthnews_nlp.nlp.relations.RelationFinder`) are read as
-features, so the classifier needs their relations for the same article.
+features, so the classifier needs their relations for the same article; the
+shipped model also keeps every relation the rules found (``rule_thresholds`` of
+0: a union), which cross-validated best, and gives each its confidence.
+
+Use::
+
+    finder = RelationFinder(view, mentions, entities, article_date)
+    rules = finder.find()
+    for found in RelationClassifier.load().relations(finder, rules):
+        found.head, found.type, found.tail, found.confidence, found.evidence
 """
 
 from __future__ import annotations
@@ -97,8 +106,10 @@ class ScoredRelation:
 def masked_proba(model: HashedLinearModel, pairs: Sequence[PairCandidate]) -> FloatArray:
     """Raw probabilities with the classes a pair's types cannot take set to zero, renormalised."""
     raw = model.raw_proba([p.features for p in pairs])
-    for row, pair in enumerate(pairs):
-        raw[row] *= allowed_classes(pair.first.label, pair.second.label, model.classes)
+    if len(pairs):
+        raw *= np.stack(
+            [allowed_classes(p.first.label, p.second.label, model.classes) for p in pairs]
+        )
     masked: FloatArray = (raw / np.maximum(raw.sum(axis=1, keepdims=True), 1e-12)).astype(
         np.float32
     )
@@ -123,19 +134,18 @@ def decide(
         return []
     relations = proba.copy()
     relations[:, list(classes).index(NONE)] = -1.0
-    best = relations.argmax(axis=1).tolist()
+    best = relations.argmax(axis=1)
+    limits = np.asarray([thresholds.get(class_relation(c)[0], 1.1) for c in classes])
+    passing = (proba[np.arange(len(proba)), best] >= limits[best]).tolist()
     column_of = {name: column for column, name in enumerate(classes)}
+    rule_limits = rule_thresholds if rule_thresholds is not None else {}
     decisions = []
-    for row, column in enumerate(best):
-        chosen = (
-            column
-            if proba[row, column] >= thresholds.get(class_relation(classes[column])[0], 1.1)
-            else None
-        )
+    for row, column in enumerate(best.tolist()):
         ruled = rule_classes[row] if rule_classes is not None else ()
-        for name in ruled if rule_thresholds is not None else ():
+        chosen = column if passing[row] else None
+        for name in ruled:
             rule_column = column_of.get(name)
-            limit = rule_thresholds.get(class_relation(name)[0])  # type: ignore[union-attr]
+            limit = rule_limits.get(class_relation(name)[0])
             if rule_column is not None and limit is not None and proba[row, rule_column] >= limit:
                 chosen = rule_column
                 break
@@ -161,10 +171,9 @@ class RelationClassifier:
 
     def __init__(self, model: HashedLinearModel) -> None:
         self.model = model
-        self.thresholds = _thresholds(model.metadata.get("thresholds"))
-        self.rule_thresholds = _thresholds(model.metadata.get("rule_thresholds"))
-        weights = model.metadata.get("confidence")
-        self.confidence = Confidence(_thresholds(weights))
+        self.thresholds = _floats(model.metadata.get("thresholds"))
+        self.rule_thresholds = _floats(model.metadata.get("rule_thresholds"))
+        self.confidence = Confidence(_floats(model.metadata.get("confidence")))
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> RelationClassifier:
@@ -195,8 +204,8 @@ class RelationClassifier:
         return found
 
 
-def _thresholds(value: object) -> dict[str, float]:
-    """Thresholds by relation type from the model's metadata (none when absent)."""
+def _floats(value: object) -> dict[str, float]:
+    """A mapping of numbers from the model's metadata (thresholds, weights; empty when absent)."""
     if not isinstance(value, dict):
         return {}
     return {str(k): float(v) for k, v in value.items()}
