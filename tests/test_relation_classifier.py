@@ -324,3 +324,14 @@ def test_fit_weights_only_the_buckets_some_example_uses() -> None:
     assert used and used <= {bucket(f, 1 << 18) for f in "abxy"}
     proba = model.predict_proba([["a"], ["b"]])
     assert proba[0, 0] > 0.5 and proba[1, 1] > 0.5
+
+
+def test_hashed_rows_remembered_buckets_are_the_hashed_ones() -> None:
+    """The buckets remembered between calls are those bucket() computes, call after call."""
+    from healthnews_nlp.nlp.learned.linear import hashed_rows
+
+    rows = [["ORG>ORG|ja=与", "ORG>ORG|bias"], [], ["ORG>ORG|bias"]]
+    for _ in range(2):
+        indices, starts = hashed_rows(rows, 1 << 15)
+        assert indices.tolist() == [bucket(f, 1 << 15) for row in rows for f in row]
+        assert starts.tolist() == [0, 2, 2, 3]
