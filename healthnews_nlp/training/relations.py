@@ -65,6 +65,9 @@ from healthnews_nlp.schema import symmetric_relations
 from healthnews_nlp.training.folds import assign_folds, source_of
 from healthnews_nlp.training.linear import fit
 
+#: A relation as the scorer keys it: (head's gold entity, type, tail's gold entity).
+Key = tuple[int, str, int]
+
 
 @dataclass
 class ArticleState:
@@ -329,7 +332,7 @@ class GoldIndex:
         form = normalize(name)
         return next((i for i, forms in enumerate(self.forms) if form in forms), None)
 
-    def key(self, head: str, relation: str, tail: str) -> tuple[int, str, int] | None:
+    def key(self, head: str, relation: str, tail: str) -> Key | None:
         h, t = self.index(head), self.index(tail)
         if h is None or t is None:
             return None
@@ -358,9 +361,7 @@ class Examples:
     labels: list[str] = field(default_factory=list)
     articles: list[str] = field(default_factory=list)
     pairs: list[PairCandidate] = field(default_factory=list)
-    keys: list[dict[str, tuple[int, str, int] | None]] = field(
-        default_factory=list
-    )  # class → gold key
+    keys: list[dict[str, Key | None]] = field(default_factory=list)  # class → gold key
 
     def split(self, folds: Mapping[str, int], fold: int) -> tuple[Examples, Examples]:
         """The examples of the articles outside fold ``fold``, and those of the articles inside."""
@@ -486,27 +487,30 @@ class Policy:
         )
 
 
-def gold_keys(
-    gold: Mapping[str, GoldArticle], articles: Iterable[str]
-) -> dict[str, set[tuple[int, str, int]]]:
+def gold_keys(gold: Mapping[str, GoldArticle], articles: Iterable[str]) -> dict[str, set[Key]]:
     return {a: GoldIndex(gold[a]).keys for a in sorted(set(articles))}
 
 
-def count(
-    data: Examples, decisions: Iterable[Decision], truth: Mapping[str, set[tuple[int, str, int]]]
-) -> Counts:
-    """score.py's relation counts for the decisions over the articles of ``truth``.
+def count(data: Examples, decisions: Iterable[Decision], truth: Mapping[str, set[Key]]) -> Counts:
+    """score.py's relation counts for the decisions over the articles of ``truth``."""
+    kept = (
+        (data.articles[d.index], class_relation(d.name)[0], data.keys[d.index].get(d.name))
+        for d in decisions
+    )
+    return tally(kept, truth)
 
-    A relation whose names resolve to no gold entity is a false positive every time; the others
-    are counted once per gold key, as the scorer does.
-    """
+
+def tally(kept: Iterable[tuple[str, str, Key | None]], truth: Mapping[str, set[Key]]) -> Counts:
+    """Counts of relations ``(article, type, gold key or None)`` over the articles of ``truth``,
+    as the scorer counts: a relation whose names resolve to no gold entity is a false positive
+    every time, the others count once per gold key."""
     counts: Counts = {}
-    predicted: dict[str, set[tuple[int, str, int]]] = {a: set() for a in truth}
-    for decision in decisions:
-        article = data.articles[decision.index]
-        key = data.keys[decision.index].get(decision.name)
+    predicted: dict[str, set[Key]] = {a: set() for a in truth}
+    for article, relation, key in kept:
+        if article not in truth:
+            continue
         if key is None:
-            counts.setdefault(class_relation(decision.name)[0], [0, 0, 0])[1] += 1
+            counts.setdefault(relation, [0, 0, 0])[1] += 1
         else:
             predicted[article].add(key)
     for article, keys in truth.items():
@@ -545,7 +549,7 @@ def choose_policy(
 
 
 def fit_confidence(
-    data: Examples, decisions: Sequence[Decision], truth: Mapping[str, set[tuple[int, str, int]]]
+    data: Examples, decisions: Sequence[Decision], truth: Mapping[str, set[Key]]
 ) -> Confidence:
     """A logistic map from a kept relation's probability and descriptors (type, rules, what
     proposed its entities) to how often such relations were right, fitted on out-of-fold
@@ -575,7 +579,7 @@ class Scored:
 
     article: str
     relation: str
-    key: tuple[int, str, int] | None
+    key: Key | None
     confidence: float
 
 
@@ -586,22 +590,8 @@ class CrossValidation:
     kept: list[Scored]
     policies: dict[int, Policy]
 
-    def counts(self, truth: Mapping[str, set[tuple[int, str, int]]]) -> Counts:
-        counts: Counts = {}
-        predicted: dict[str, set[tuple[int, str, int]]] = {a: set() for a in truth}
-        for item in self.kept:
-            if item.article not in truth:
-                continue
-            if item.key is None:
-                counts.setdefault(item.relation, [0, 0, 0])[1] += 1
-            else:
-                predicted[item.article].add(item.key)
-        for article, keys in truth.items():
-            for key in predicted[article]:
-                counts.setdefault(key[1], [0, 0, 0])[0 if key in keys else 1] += 1
-            for key in keys - predicted[article]:
-                counts.setdefault(key[1], [0, 0, 0])[2] += 1
-        return counts
+    def counts(self, truth: Mapping[str, set[Key]]) -> Counts:
+        return tally(((item.article, item.relation, item.key) for item in self.kept), truth)
 
 
 def nested_cv(
@@ -691,7 +681,7 @@ def scores_by_source(
 
 
 def reliability(
-    result: CrossValidation, truth: Mapping[str, set[tuple[int, str, int]]], bins: int = 10
+    result: CrossValidation, truth: Mapping[str, set[Key]], bins: int = 10
 ) -> list[dict[str, float | int]]:
     """Held-out relations by confidence decile: how many, and the fraction right.
 
