@@ -47,6 +47,7 @@ OPTIONAL = {
     "sklearn": "train",
     "scipy": "train",
     "pycrfsuite": "train",
+    "threadpoolctl": "train",
 }
 #: Only the tests use these: the library must never import them.
 TEST_ONLY = {"nbclient", "nbformat", "ipykernel", "pytest", "hypothesis"}
