@@ -149,8 +149,9 @@ class Relation(Record):
     """A relation the article states, with the sentence that states it.
 
     ``head`` and ``tail`` are entity names of the same article (types in
-    ``head_type``/``tail_type``); ``cue`` is the word that triggered it
-    (签署, 主办, 出席 …); ``date`` is the day the text gives, resolved against
+    ``head_type``/``tail_type``); ``cue`` is the word that triggered a rule
+    (签署, 主办, 出席 …; ``"name"`` when a name states it, None when the pair
+    classifier found it); ``date`` is the day the text gives, resolved against
     the article's date, else the article's date.
     """
 

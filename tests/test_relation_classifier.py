@@ -23,7 +23,8 @@ from spacy.language import Language
 from healthnews_nlp import load
 from healthnews_nlp.evaluate import GoldArticle, GoldRelation, score
 from healthnews_nlp.nlp.aliases import ResolvedEntity
-from healthnews_nlp.nlp.components import RECOGNITION_KEY, register_extensions
+from healthnews_nlp.nlp.components import register_extensions
+from healthnews_nlp.nlp.relation_component import relation_finder
 from healthnews_nlp.nlp.learned.linear import bucket
 from healthnews_nlp.nlp.learned.relation_classifier import (
     MODEL_PATH,
@@ -56,9 +57,7 @@ def nlp() -> Language:
 
 def finder_of(nlp: Language, text: str) -> RelationFinder:
     """The relation finder the relation component would build for ``text``."""
-    doc = nlp(text)
-    view, mentions, entities = doc.user_data.pop(RECOGNITION_KEY)
-    return RelationFinder(view, list(mentions), list(entities))
+    return relation_finder(nlp(text))
 
 
 def found(finder: RelationFinder) -> list[ScoredRelation]:
@@ -202,12 +201,10 @@ def test_scores_do_not_depend_on_the_hash_seed() -> None:
     hash seed gives the same relations with the same confidences."""
     script = (
         "from healthnews_nlp import load\n"
-        "from healthnews_nlp.nlp.components import RECOGNITION_KEY\n"
-        "from healthnews_nlp.nlp.relations import RelationFinder\n"
+        "from healthnews_nlp.nlp.relation_component import relation_finder\n"
         "from healthnews_nlp.nlp.learned.relation_classifier import RelationClassifier\n"
         "doc = load(relations=False)(" + repr(PARTNERS + STAFF) + ")\n"
-        "view, mentions, entities = doc.user_data.pop(RECOGNITION_KEY)\n"
-        "finder = RelationFinder(view, list(mentions), list(entities))\n"
+        "finder = relation_finder(doc)\n"
         "for r in RelationClassifier.load().relations(finder, finder.find()):\n"
         "    print(r.head.name, r.type, r.tail.name, repr(r.confidence), r.evidence)\n"
     )

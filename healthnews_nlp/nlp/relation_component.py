@@ -2,8 +2,9 @@
 
 It reads the entities of ``doc.ents`` (grouped as the recognizer grouped
 them) and hands the article to a registered **scorer**, which returns the
-relations with their confidence: the rules' relations
-(``healthnews_nlp.relation_rules.v1``), or the pair classifier beside them.
+relations with their confidence: by default the rules' relations and the pair
+classifier's beside them (``healthnews_nlp.relation_classifier.v1``), or the
+rules' alone (``healthnews_nlp.relation_rules.v1``, confidence 1).
 """
 
 from __future__ import annotations
@@ -56,6 +57,15 @@ def make_relation_rules() -> RelationScorer:
     return score
 
 
+@registry.misc("healthnews_nlp.relation_classifier.v1")
+def make_relation_classifier(model: str | None = None) -> RelationScorer:
+    """Scorer: the rules' relations and the pair classifier's (``model``: a model file other than
+    the shipped ``resources/models/relations.npz``), each with its calibrated confidence."""
+    from healthnews_nlp.nlp.learned.relation_classifier import RelationClassifier
+
+    return RelationClassifier.load(model).records
+
+
 class RelationExtractor:
     """Relations between the entities of ``doc.ents``."""
 
@@ -67,14 +77,24 @@ class RelationExtractor:
         self.gazetteer = load_gazetteer()
 
     def __call__(self, doc: Doc) -> Doc:
-        state = doc_state(doc, self.lexicons, self.gazetteer)
-        if not state.recognised:
-            _recognised_from_ents(doc, state)
-        finder = RelationFinder(state.view, state.mentions, state.entities, _day(doc._.article_date))
+        finder = relation_finder(doc, self.lexicons)
         # JSON-mode dumps (dates as ISO strings): user_data must stay msgpack-serialisable, so
         # that Doc.to_bytes, DocBin and nlp.pipe(n_process=N) can carry the Doc between processes.
         doc.user_data[RELATIONS_KEY] = [r.model_dump(mode="json") for r in self.scorer(finder)]
         return doc
+
+
+def relation_finder(doc: Doc, lexicons: Lexicons | None = None) -> RelationFinder:
+    """The relation finder of a recognised Doc: its text, mentions and entities, and its day.
+
+    What the relation component reads; the training of the relation classifier
+    and its tests read the same.
+    """
+    state = doc_state(doc, lexicons or Lexicons.load(), load_gazetteer())
+    if not state.recognised:
+        _recognised_from_ents(doc, state)
+    register_relation_extensions()
+    return RelationFinder(state.view, state.mentions, state.entities, _day(doc._.article_date))
 
 
 def _recognised_from_ents(doc: Doc, state: DocState) -> None:
@@ -101,7 +121,7 @@ def _day(value: object) -> date | None:
 
 @Language.factory(
     "healthnews_relations",
-    default_config={"lexicon_dir": None, "scorer": {"@misc": "healthnews_nlp.relation_rules.v1"}},
+    default_config={"lexicon_dir": None, "scorer": {"@misc": "healthnews_nlp.relation_classifier.v1"}},
     requires=["doc.ents"],
     assigns=["doc._.relations"],
 )

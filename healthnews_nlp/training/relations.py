@@ -41,7 +41,8 @@ from healthnews_nlp.evaluate import (
 from healthnews_nlp.ingest.readers import read_article
 from healthnews_nlp.models import Relation
 from healthnews_nlp.nlp.aliases import ResolvedEntity
-from healthnews_nlp.nlp.components import RECOGNITION_KEY, register_extensions
+from healthnews_nlp.nlp.components import register_extensions
+from healthnews_nlp.nlp.relation_component import relation_finder
 from healthnews_nlp.nlp.learned.linear import FloatArray, HashedLinearModel
 from healthnews_nlp.nlp.learned.relation_classifier import (
     Confidence,
@@ -102,8 +103,8 @@ def _recognised(
     doc._.skip_spans = skip
     for _, component in nlp.pipeline:
         doc = component(doc)
-    view, mentions, entities = doc.user_data.pop(RECOGNITION_KEY)
-    return view, list(mentions), list(entities)
+    finder = relation_finder(doc)
+    return finder.view, list(finder.mentions), list(finder.entities)
 
 
 def article_states(article_dir: Path, gold: Mapping[str, GoldArticle]) -> list[ArticleState]:

@@ -43,7 +43,8 @@ from healthnews_nlp.nlp.learned.relation_pairs import (
     candidate_pairs,
     class_relation,
 )
-from healthnews_nlp.nlp.relations import RelationFinder
+from healthnews_nlp.nlp.relations import RelationFinder, resolve_day
+from healthnews_nlp.nlp.rules import ORGANIZER_VERBS
 from healthnews_nlp.schema import relation_types
 
 MODEL_PATH = (
@@ -202,6 +203,54 @@ class RelationClassifier:
             confidence = self.confidence(decision.probability, descriptors(decision, pair))
             found.append(ScoredRelation(head, relation, tail, confidence, pair.evidence))
         return found
+
+
+    def records(self, finder: RelationFinder) -> list[Relation]:
+        """The article's relations as records: the rules' (title, role, cue, date kept), each
+        with its confidence, then the classifier's own (no cue: no one word triggered them), each
+        with the sentence that states it."""
+        rules = finder.find()
+        scored = {_key(r.head.name, r.type, r.tail.name): r for r in self.relations(finder, rules)}
+        records = []
+        for rule in rules:
+            found = scored.pop(_key(rule.head, rule.type, rule.tail), None)
+            confidence = found.confidence if found is not None else self.confidence(0.5, [f"type:{rule.type}", "rules"])
+            records.append(rule.model_copy(update={"confidence": round(confidence, 4)}))
+        for relation in scored.values():
+            start, end = relation.evidence
+            sentence = finder.text[start:end]
+            head, tail = relation.head, relation.tail
+            if relation_types()[relation.type].symmetric and head.name > tail.name:
+                head, tail = tail, head
+            records.append(
+                Relation(
+                    head=head.name,
+                    head_type=head.label,
+                    type=relation.type,
+                    tail=tail.name,
+                    tail_type=tail.label,
+                    evidence=sentence.strip(),
+                    evidence_start=start,
+                    evidence_end=end,
+                    date=resolve_day(sentence, finder.article_date) or finder.article_date,
+                    role=_role(relation.type, sentence),
+                    confidence=round(relation.confidence, 4),
+                )
+            )
+        return records
+
+
+def _role(relation: str, sentence: str) -> str | None:
+    """An organizer's role: the organizing verb of its sentence (主办, 承办, 协办, 指导), if it has one."""
+    found = ORGANIZER_VERBS.search(sentence) if relation == "ORGANIZES" else None
+    return found.group() if found else None
+
+
+def _key(head: str, relation: str, tail: str) -> tuple[str, str, str]:
+    """A relation's identity: symmetric ones unordered."""
+    if relation_types()[relation].symmetric and head > tail:
+        head, tail = tail, head
+    return head, relation, tail
 
 
 def _floats(value: object) -> dict[str, float]:

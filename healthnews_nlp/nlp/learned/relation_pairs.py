@@ -52,9 +52,8 @@ from healthnews_nlp.nlp.relations import (
     SENTENCE,
     UNIT_HEADS,
     RelationFinder,
-    event_references,
-    relation_cues,
 )
+from healthnews_nlp.nlp.lexicons import Cue
 from healthnews_nlp.nlp.view import Candidate
 from healthnews_nlp.schema import relation_types
 
@@ -175,10 +174,9 @@ class _Cooccurrence:
     sentence: tuple[int, int]
 
 
-@lru_cache(maxsize=1)
-def _cue_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+@lru_cache(maxsize=8)
+def _cue_pattern(cues: tuple[Cue, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
     """One alternation of every cue word (longest first) and each word's ``relation/reading``."""
-    cues = relation_cues()
     reading: dict[str, str] = {}
     for cue in cues:
         reading.setdefault(cue.word, f"{cue.relation}/{cue.reading}")
@@ -232,7 +230,7 @@ class ArticlePairs:
     def cues_of(self, index: int) -> list[tuple[int, int, str]]:
         """Cue words of sentence ``index``: ``(start, end, "RELATION/reading")``, outside mentions."""
         if index not in self._cues:
-            pattern, reading = _cue_pattern()
+            pattern, reading = _cue_pattern(self.finder.view.lexicons.relation_cues)
             start, end = self.sentences[index]
             mentions = self._mentions_by_sentence.get(index, [])
             self._cues[index] = [
@@ -259,7 +257,7 @@ class ArticlePairs:
                 and not relation_types()[relation.type].symmetric
             )
             name = relation.type + (REVERSED if reverse else "")
-            found[(id(first), id(second))].append(f"{name}/{_cue_kind(relation)}")
+            found[(id(first), id(second))].append(f"{name}/{_cue_kind(relation, self.finder.view.lexicons.relation_cues)}")
             self._rule_evidence[(id(first), id(second))] = (
                 relation.evidence_start,
                 relation.evidence_end,
@@ -519,7 +517,7 @@ class ArticlePairs:
         if id(entity) in self._usages:
             return self._usages[id(entity)]
         features = {f"m={min(len(entity.spans), 3)}"}
-        references = event_references()
+        references = self.finder.view.lexicons.event_references
         for start, end in entity.spans:
             index = self.sentence_index(start)
             if index == 0:
@@ -613,13 +611,13 @@ def _longest(words: Collection[str]) -> int:
 _LONGEST: dict[int, tuple[Collection[str], int]] = {}
 
 
-def _cue_kind(relation: Relation) -> str:
+def _cue_kind(relation: Relation, cues: tuple[Cue, ...]) -> str:
     """How the rules read the relation: from a name, a title, or a cue word's reading."""
     if relation.cue == "name":
         return "name"
     if relation.title:
         return "title"
-    _, reading = _cue_pattern()
+    _, reading = _cue_pattern(cues)
     return reading.get(relation.cue or "", "other").split("/")[-1]
 
 
