@@ -31,6 +31,8 @@ COMPANY_REMAINDER = re.compile(
     r"^(?:信息产业|信息技术|信息|科技|技术|数据服务|数据|服务|网络|医疗|健康|控股|实业|发展|投资|产业|电子|通信)*"
     r"(?:集团)?(?:股份)?(?:有限责任公司|有限公司|公司|集团)$"
 )
+# Dashes between a campaign's name and the stage of it an article reports (…活动—忻州行).
+STAGE_DASHES = "—–-－"
 
 
 def normalized(name: str) -> str:
@@ -185,6 +187,11 @@ def _longer_form(lexicons: Lexicons, label: str, name: str, names: list[str]) ->
     suffix_of = [n for n in names if n != name and n.endswith(name)]
     if label in {"ORG", "EVENT", "LOC"} and len(suffix_of) == 1 and len(name) >= 4:
         return suffix_of[0]
+    if label == "EVENT":
+        # a campaign and its stage (健步行走慈善活动 — 健步行走慈善活动—忻州行)
+        staged = [n for n in names if n != name and n.startswith(name) and n[len(name)] in STAGE_DASHES]
+        if len(staged) == 1 and len(name) >= 4:
+            return staged[0]
     if label == "ORG":
         prefix_of = [n for n in names if n != name and n.startswith(name) and COMPANY_REMAINDER.match(n[len(name) :])]
         if prefix_of:

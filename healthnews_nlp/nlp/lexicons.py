@@ -237,7 +237,7 @@ def _load(extra_dir: str | None) -> Lexicons:
         title_modifiers=_words("title_modifiers.txt", extra_dir),
         event_heads=_words("event_heads.txt", extra_dir),
         ceremony_heads=_words("ceremony_heads.txt", extra_dir),
-        event_ordinals=re.compile(f"^(?:{ordinals})"),
+        event_ordinals=re.compile(f"(?:{ordinals})"),
         place_heads=_words("place_heads.txt", extra_dir),
         product_heads=_words("product_heads.txt", extra_dir),
         surnames=_words("surnames.txt", extra_dir),

@@ -355,18 +355,80 @@ def event_candidates(view: TextView) -> Iterator[Candidate]:
     """Named events: a head (大会, 峰会, 签约仪式 …) after an anchored name, or a quoted event name."""
     lexicons, text = view.lexicons, view.text
     for head_start, head_end, head in head_matches(view, lexicons.event_heads):
-        start = walk_left(view, head_start, Walk(quotes=True, keep_year=True, titles=True))
+        start = walk_left(view, head_start, EVENT_WALK)
         inner = _inner_event(view, start, head_start) if head in lexicons.ceremony_heads else None
         if inner:
             yield inner
-        elif start < head_start and has_anchor(view, start, head_start):
-            yield Candidate(start, head_end, "EVENT", "event-head", 3)
+        elif start < head_start and _anchored_event(view, start, head_start):
+            start = _conjoined_start(view, start, head_start)
+            year = YEAR_AFTER.match(text, head_end)
+            yield Candidate(start, year.end() if year else head_end, "EVENT", "event-head", 3)
     for match in PARTY_CONGRESS.finditer(text):
         yield Candidate(match.start(), match.end(), "EVENT", "event-congress", 3)
     for match in re.finditer(r"[“「『]([^”」』\n]{3,40})[”」』]", text):
         name = match.group(1)
         if any(name.endswith(h) for h in lexicons.event_heads) and not re.search(r"[，。；！？]", name):
             yield Candidate(match.start(1), match.end(1), "EVENT", "event-quoted", 3)
+    yield from _campaigns(view)
+
+
+# The walk of an event name: over quotes, titles (客座教授聘任仪式), years and ordinals, and 与
+# (痴呆与认知障碍学习班).
+EVENT_WALK = Walk(quotes=True, keep_year=True, titles=True, joiners=frozenset({"与"}))
+# A year written after the head belongs to the name (华为开发者大会2021), a date does not (大会2021年).
+YEAR_AFTER = re.compile(r"(?:19|20)\d\d(?![\d年月日.．\-/])")
+# A quoted name called a campaign: “青春健康浙江行--衢州站”活动, “X”的大型公益活动, or a quoted
+# name that ends with 活动 itself (“关爱乳房，关爱女性——免费乳腺B超筛查公益活动”).
+CAMPAIGN = re.compile(
+    r"[“「『]\s*([^”」』\n。！？；“「『]{2,40}?)\s*[”」』]"
+    r"(?=(?:的)?(?:大型|系列|主题)?(?:公益|慈善|宣传|主题|志愿服务|义诊)?活动)"
+)
+QUOTED_CAMPAIGN = re.compile(
+    r"[“「『]\s*([^”」』\n。！？；“「『]{2,40}?(?:公益|慈善|宣传|主题|志愿服务|义诊)?活动)\s*[”」』]"
+)
+# What a campaign is called when it has no name of its own (“慈善活动”, “公益活动”).
+CAMPAIGN_WORD = re.compile(r"^(?:大型|系列|主题)?(?:公益|慈善|宣传|主题|志愿服务|义诊)?活动$")
+
+
+def _anchored_event(view: TextView, start: int, head_start: int) -> bool:
+    """An anchor, or a name of its own after a national scope or an ordinal.
+
+    全国微创食管癌根治术培训班, 第十四届全国冬季运动会: the scope or the ordinal says the
+    words after it name one event (第三届大会 or 第三届学术会议 does not).
+    """
+    if has_anchor(view, start, head_start):
+        return True
+    modifier = view.text[start:head_start]
+    ordinal = view.lexicons.event_ordinals.match(modifier)
+    rest = modifier[ordinal.end() :] if ordinal else modifier
+    if ordinal and len(rest) >= 2 and rest not in common_words():
+        return True  # 第一届学术会议: one ordinary word after the ordinal names nothing
+    return any(rest.startswith(n) and len(rest) > len(n) + 1 for n in NATIONAL)
+
+
+def _conjoined_start(view: TextView, start: int, head_start: int) -> int:
+    """An event joined to the one before it by 暨 starts where that one starts.
+
+    客座教授聘任仪式暨第二届商洛微创胸外科高峰论坛 is one event: the walk from 论坛
+    stops inside 聘任仪式 (聘任 is a verb), so the first event is walked on its own.
+    """
+    text = view.text
+    join = text.find("暨", start, head_start)
+    if join < 0:
+        return start
+    first_head = longest_suffix(text[max(0, join - 8) : join], view.lexicons.event_heads)
+    if first_head is None:
+        return start
+    return min(start, walk_left(view, join - len(first_head), EVENT_WALK))
+
+
+def _campaigns(view: TextView) -> Iterator[Candidate]:
+    """Quoted campaign names: the quotation before 活动, or a quoted name ending with 活动."""
+    for pattern in (CAMPAIGN, QUOTED_CAMPAIGN):
+        for match in pattern.finditer(view.text):
+            name = match.group(1)
+            if HAN.search(name) and not CAMPAIGN_WORD.match(name):
+                yield Candidate(match.start(1), match.end(1), "EVENT", "event-campaign", 3)
 
 
 # Congresses named by their ordinal (十五大, 中共十九大, 党的十大): an event of political news.
@@ -379,7 +441,7 @@ def _inner_event(view: TextView, start: int, head_start: int) -> Candidate | Non
         if head_end_inner == head_start or (head_end_inner < head_start and not view.text[head_end_inner:head_start].strip("启动开幕闭幕颁奖发布签约")):
             if head_end_inner <= start:
                 continue
-            inner_start = walk_left(view, head_start_inner, Walk(quotes=True, keep_year=True))
+            inner_start = walk_left(view, head_start_inner, Walk(quotes=True, keep_year=True, joiners=EVENT_WALK.joiners))
             if inner_start < head_start_inner and has_anchor(view, inner_start, head_start_inner):
                 return Candidate(inner_start, head_end_inner, "EVENT", "event-inner", 3)
     return None
@@ -641,9 +703,13 @@ def abbreviation_definitions(view: TextView) -> Iterator[tuple[int, int, int]]:
         yield match.start(), match.start(1), match.end(1)
 
 
+# Blanks that web pages put around quotation marks inside a name (中国 “ 互联网+中医 ” 论坛).
+SPACED_QUOTE = re.compile(r"\s*([“”「」『』])\s*")
+
+
 def quote_stripped(text: str) -> str:
-    """``text`` without surrounding quotation marks and spaces (inner quotes stay)."""
+    """``text`` without surrounding quotation marks and spaces (inner quotes stay, unspaced)."""
     stripped = text.strip()
     while len(stripped) > 1 and stripped[0] in OPEN_QUOTES and stripped[-1] in CLOSE_QUOTES:
         stripped = stripped[1:-1].strip()
-    return stripped
+    return SPACED_QUOTE.sub(r"\1", stripped) if HAN.search(stripped) else stripped

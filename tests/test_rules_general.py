@@ -1,0 +1,100 @@
+"""General patterns of Chinese news writing that the domain rules follow (issue 15).
+
+Each test is a sentence written for the test in the style of the news the
+library reads (no line copied from the development set), with the real LAC
+model. The rules are patterns of the writing and of the annotation guidelines
+(``shared/annotation/GUIDELINES.md``, "Settled cases"), not lists of answers.
+"""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from healthnews_nlp.models import Entity
+from healthnews_nlp.nlp.pipeline import load
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return load()
+
+
+def entities(nlp: Language, text: str) -> list[Entity]:
+    return list(nlp(text)._.entities)
+
+
+def names(nlp: Language, text: str) -> set[tuple[str, str]]:
+    return {(e.name, e.type) for e in entities(nlp, text)}
+
+
+def forms(nlp: Language, text: str, label: str) -> set[str]:
+    """Every name and alias of the entities of type ``label``."""
+    return {form for e in entities(nlp, text) if e.type == label for form in (e.name, *e.aliases)}
+
+
+# --- K1 events ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("昨天，王建国同志先进事迹报告会在市委礼堂举行。", "王建国同志先进事迹报告会"),
+        ("全国基层医院超声诊断培训班近日在杭州开班。", "全国基层医院超声诊断培训班"),
+        ("2019年协和医院糖尿病规范化诊疗学习班顺利结业。", "2019年协和医院糖尿病规范化诊疗学习班"),
+        ("中国医院协会信息专业委员会筹备会在京召开。", "中国医院协会信息专业委员会筹备会"),
+        ("第十四届全国冬季运动会医疗保障工作正式启动。", "第十四届全国冬季运动会"),
+        ("双方在第五轮中欧高层战略对话上交换了意见。", "中欧高层战略对话"),
+    ],
+)
+def test_event_heads_of_meetings_courses_and_games(nlp: Language, text: str, event: str) -> None:
+    assert (event, "EVENT") in names(nlp, text)
+
+
+def test_event_keeps_its_year_before_and_after(nlp: Language) -> None:
+    assert ("2018年腾讯全球合作伙伴大会", "EVENT") in names(nlp, "2018年腾讯全球合作伙伴大会在昆明举行。")
+    assert ("阿里云开发者大会2022", "EVENT") in names(nlp, "阿里云开发者大会2022将于下月在杭州召开。")
+    # a date after the head is not part of the name
+    assert ("阿里云开发者大会", "EVENT") in names(nlp, "阿里云开发者大会2022年5月在杭州召开。")
+
+
+def test_event_keeps_its_ordinal(nlp: Language) -> None:
+    text = "医院举行了第三届成都国际心血管病高峰论坛。"
+    assert ("第三届成都国际心血管病高峰论坛", "EVENT") in names(nlp, text)
+
+
+def test_ceremony_joined_by_ji_is_one_event(nlp: Language) -> None:
+    # 聘任 is a verb here: the walk from 论坛 stops inside 聘任仪式
+    text = "上午，医院举行了客座教授聘任仪式暨第二届秦岭胸外科高峰论坛。"
+    assert ("客座教授聘任仪式暨第二届秦岭胸外科高峰论坛", "EVENT") in names(nlp, text)
+
+
+def test_spaces_around_quotes_stay_inside_the_event(nlp: Language) -> None:
+    text = "协会将于明年春天举办浙江 “ 智慧医疗 ” 产业峰会。"
+    assert ("浙江“智慧医疗”产业峰会", "EVENT") in names(nlp, text)
+
+
+def test_a_title_before_a_person_does_not_pull_the_organization_into_the_event(nlp: Language) -> None:
+    text = "会议由北京协和医院心内科主任张明同志先进事迹报告会组委会筹办。"
+    events = forms(nlp, text, "EVENT")
+    assert "张明同志先进事迹报告会" in events
+    assert not any(e.startswith("北京协和医院") for e in events)
+
+
+def test_quoted_campaign_names(nlp: Language) -> None:
+    text = (
+        "市妇幼保健院近日开展了“呵护女性健康——宫颈癌免费筛查公益活动”。"
+        "5月12日，“健康同行--金华站”活动在市体育馆启动。"
+        "医院还将继续开展“慈善活动”。"
+    )
+    events = forms(nlp, text, "EVENT")
+    assert "呵护女性健康——宫颈癌免费筛查公益活动" in events
+    assert "健康同行--金华站" in events
+    assert "慈善活动" not in events  # a quoted word for a campaign is no name
+
+
+def test_campaign_and_its_stage_are_one_event(nlp: Language) -> None:
+    text = "“光明公益活动”惠及全市患者。“光明公益活动—临沂行”活动日前圆满结束。"
+    events = [e for e in entities(nlp, text) if e.type == "EVENT"]
+    assert len(events) == 1 and events[0].name == "光明公益活动—临沂行"
+    assert "光明公益活动" in events[0].aliases
