@@ -98,3 +98,53 @@ def test_campaign_and_its_stage_are_one_event(nlp: Language) -> None:
     events = [e for e in entities(nlp, text) if e.type == "EVENT"]
     assert len(events) == 1 and events[0].name == "光明公益活动—临沂行"
     assert "光明公益活动" in events[0].aliases
+
+
+# --- K8, K12, K16 page furniture inside the text ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "furniture"),
+    [
+        ("市第一人民医院与华为公司签署合作协议。\n来源：北京日报\n", "北京日报"),
+        ("作者：王建华 刘晓东 发布时间：2020/5/6 来源：宣传科\n市第一人民医院与华为公司签署合作协议。", "刘晓东"),
+        ("文|李明辉\n市第一人民医院与华为公司签署合作协议。", "李明辉"),
+        ("市第一人民医院与华为公司签署合作协议（通讯员 刘晓东）。", "刘晓东"),
+        ("经济日报讯（记者 刘建华）市第一人民医院与华为公司签署合作协议。", "刘建华"),
+        ("中新网杭州5月6日电 (王建华)市第一人民医院与华为公司签署合作协议。", "王建华"),
+        ("（山西晋中传媒网5月6日电）市第一人民医院与华为公司签署合作协议。", "传媒网"),
+        ("经济日报讯，市第一人民医院与华为公司签署合作协议。", "经济日报"),
+        ("据《中国基金报》报道，市第一人民医院与华为公司签署合作协议。", "中国基金报"),
+        ("市第一人民医院与华为公司签署合作协议。（新华社）", "新华社"),
+        ("市第一人民医院与华为公司签署合作协议。\n链接：http://news.fudan.edu.cn/2013/0510/33327.html", "news"),
+        ("市第一人民医院与华为公司签署合作协议。\n热门排行\n1、北大肿瘤医院专家孙红专访：重视疲乏", "孙红"),
+        ("市第一人民医院与华为公司签署合作协议。\n地址：北京市顺义区国泰宏城5层", "国泰宏城"),
+    ],
+)
+def test_page_furniture_inside_the_text_gives_no_entity(nlp: Language, text: str, furniture: str) -> None:
+    found = names(nlp, text)
+    assert ("华为公司", "ORG") in found  # the story itself is read
+    assert not any(furniture in name for name, _ in found), found
+
+
+def test_furniture_spans_leave_the_text_and_the_story_alone(nlp: Language) -> None:
+    text = "记者从杭州市卫健委获悉，市第一人民医院与华为公司签署合作协议。\n来源：杭州市卫健委\n"
+    doc = nlp(text)
+    assert doc.text == text
+    found = names(nlp, text)
+    assert ("杭州市卫健委", "ORG") in found  # named in the story, not only as the source
+
+
+def test_the_place_of_a_dateline_stays_a_place(nlp: Language) -> None:
+    found = names(nlp, "中新网杭州5月6日电 (王建华)市第一人民医院与华为公司签署合作协议。")
+    assert ("杭州", "LOC") in found
+    assert not {"中新网", "王建华"} & {name for name, _ in found}
+
+
+def test_a_bad_furniture_pattern_is_a_clear_error() -> None:
+    from healthnews_nlp.nlp.furniture import FurniturePattern
+
+    with pytest.raises(ValueError, match="furniture_spans.tsv"):
+        FurniturePattern.parse("line\t^来源")
+    with pytest.raises(ValueError, match="bad pattern"):
+        FurniturePattern.parse("span\t([")

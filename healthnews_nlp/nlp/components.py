@@ -20,6 +20,7 @@ from healthnews_nlp.gazetteer import load_gazetteer
 from healthnews_nlp.models import Entity, Mention
 from healthnews_nlp.nlp.aliases import resolve_aliases
 from healthnews_nlp.nlp.backends.base import Analysis, Token
+from healthnews_nlp.nlp.furniture import furniture_spans
 from healthnews_nlp.nlp.lexicons import Lexicons
 from healthnews_nlp.nlp.recognize import recognize
 from healthnews_nlp.nlp.tokenizer import analysed_text, stored_analysis
@@ -69,7 +70,9 @@ class DomainRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         text = analysed_text(doc)
         analysis = stored_analysis(doc) or _analysis_from_tokens(doc)
-        view = TextView(text, analysis, self.lexicons, self.gazetteer, skip=tuple(doc._.skip_spans))
+        furniture = furniture_spans(text, self.lexicons.furniture)
+        skip = (*doc._.skip_spans, *furniture.skip)
+        view = TextView(text, analysis, self.lexicons, self.gazetteer, skip=skip, datelines=furniture.datelines)
         recognition = recognize(view, self._pattern_matches(text))
         entities = resolve_aliases(view, recognition.mentions, recognition.definitions)
         doc.user_data[RECOGNITION_KEY] = (view, list(recognition.mentions), entities)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from healthnews_nlp.nlp.furniture import FurniturePattern
 from healthnews_nlp.resources import read_lines
 
 
@@ -92,6 +93,7 @@ class Lexicons:
     slogan_prefixes: frozenset[str]
     person_followers: frozenset[str]
     place_abbreviations: dict[str, tuple[str, ...]]
+    furniture: tuple[FurniturePattern, ...] = ()
     # is_title answers, memoised: the rules ask about the same few thousand strings over and over
     _title_memo: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -249,4 +251,5 @@ def _load(extra_dir: str | None) -> Lexicons:
             char: tuple(places.split(","))
             for char, _, places in (line.partition("\t") for line in _lines("place_abbreviations.tsv", extra_dir))
         },
+        furniture=tuple(FurniturePattern.parse(line) for line in _lines("furniture_spans.tsv", extra_dir)),
     )

@@ -99,7 +99,7 @@ def select(candidates: Iterable[Candidate]) -> list[Candidate]:
 
 
 def _allowed(view: TextView, candidate: Candidate) -> bool:
-    if view.skipped(candidate.start, candidate.end):
+    if view.skipped(candidate.start, candidate.end, candidate.label):
         return False
     if candidate.end - candidate.start < 2 and candidate.rule not in SINGLE_CHARACTER_RULES:
         return False

@@ -52,6 +52,7 @@ class TextView:
     lexicons: Lexicons
     gazetteer: Gazetteer
     skip: tuple[tuple[int, int], ...] = ()
+    datelines: tuple[tuple[int, int], ...] = ()  # furniture but for the place a report came from
 
     @cached_property
     def tokens(self) -> tuple[Token, ...]:
@@ -84,9 +85,21 @@ class TextView:
     def backend_labels(self) -> dict[tuple[int, int], str]:
         return {(e.start, e.end): e.label for e in self.analysis.entities}
 
-    def skipped(self, start: int, end: int) -> bool:
-        """Inside a dateline or byline, where names are page furniture."""
-        return any(s <= start and end <= e for s, e in self.skip)
+    @cached_property
+    def _skip_spans(self) -> Spans:
+        return Spans(self.skip)
+
+    @cached_property
+    def _dateline_spans(self) -> Spans:
+        return Spans(self.datelines)
+
+    def skipped(self, start: int, end: int, label: str = "") -> bool:
+        """Inside a byline or other page furniture (:mod:`.furniture`), or inside a dateline
+        unless a place of the gazetteer (上海 in 中新网上海11月8日电: where the report was filed)."""
+        if self._skip_spans.covers(start, end):
+            return True
+        place = label == "LOC" and self.text[start:end] in self.gazetteer
+        return not place and self._dateline_spans.covers(start, end)
 
     @cached_property
     def titles(self) -> dict[int, int]:
