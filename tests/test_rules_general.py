@@ -52,8 +52,10 @@ def test_event_heads_of_meetings_courses_and_games(nlp: Language, text: str, eve
 
 
 def test_event_keeps_its_year_before_and_after(nlp: Language) -> None:
-    assert ("2018年腾讯全球合作伙伴大会", "EVENT") in names(nlp, "2018年腾讯全球合作伙伴大会在昆明举行。")
-    assert ("阿里云开发者大会2022", "EVENT") in names(nlp, "阿里云开发者大会2022将于下月在杭州召开。")
+    before = "2018年腾讯全球合作伙伴大会在昆明举行。"
+    assert ("2018年腾讯全球合作伙伴大会", "EVENT") in names(nlp, before)
+    after = "阿里云开发者大会2022将于下月在杭州召开。"
+    assert ("阿里云开发者大会2022", "EVENT") in names(nlp, after)
     # a date after the head is not part of the name
     assert ("阿里云开发者大会", "EVENT") in names(nlp, "阿里云开发者大会2022年5月在杭州召开。")
 
@@ -74,7 +76,7 @@ def test_spaces_around_quotes_stay_inside_the_event(nlp: Language) -> None:
     assert ("浙江“智慧医疗”产业峰会", "EVENT") in names(nlp, text)
 
 
-def test_a_title_before_a_person_does_not_pull_the_organization_into_the_event(nlp: Language) -> None:
+def test_a_title_before_a_person_keeps_the_organization_out_of_the_event(nlp: Language) -> None:
     text = "会议由北京协和医院心内科主任张明同志先进事迹报告会组委会筹办。"
     events = forms(nlp, text, "EVENT")
     assert "张明同志先进事迹报告会" in events
@@ -107,7 +109,11 @@ def test_campaign_and_its_stage_are_one_event(nlp: Language) -> None:
     ("text", "furniture"),
     [
         ("市第一人民医院与华为公司签署合作协议。\n来源：北京日报\n", "北京日报"),
-        ("作者：王建华 刘晓东 发布时间：2020/5/6 来源：宣传科\n市第一人民医院与华为公司签署合作协议。", "刘晓东"),
+        (
+            "作者：王建华 刘晓东 发布时间：2020/5/6 来源：宣传科\n"
+            "市第一人民医院与华为公司签署合作协议。",
+            "刘晓东",
+        ),
         ("文|李明辉\n市第一人民医院与华为公司签署合作协议。", "李明辉"),
         ("市第一人民医院与华为公司签署合作协议（通讯员 刘晓东）。", "刘晓东"),
         ("经济日报讯（记者 刘建华）市第一人民医院与华为公司签署合作协议。", "刘建华"),
@@ -116,12 +122,20 @@ def test_campaign_and_its_stage_are_one_event(nlp: Language) -> None:
         ("经济日报讯，市第一人民医院与华为公司签署合作协议。", "经济日报"),
         ("据《中国基金报》报道，市第一人民医院与华为公司签署合作协议。", "中国基金报"),
         ("市第一人民医院与华为公司签署合作协议。（新华社）", "新华社"),
-        ("市第一人民医院与华为公司签署合作协议。\n链接：http://news.fudan.edu.cn/2013/0510/33327.html", "news"),
-        ("市第一人民医院与华为公司签署合作协议。\n热门排行\n1、北大肿瘤医院专家孙红专访：重视疲乏", "孙红"),
+        (
+            "市第一人民医院与华为公司签署合作协议。\n链接：http://news.fudan.edu.cn/2013/0510/33327.html",
+            "news",
+        ),
+        (
+            "市第一人民医院与华为公司签署合作协议。\n热门排行\n1、北大肿瘤医院专家孙红专访：重视疲乏",
+            "孙红",
+        ),
         ("市第一人民医院与华为公司签署合作协议。\n地址：北京市顺义区国泰宏城5层", "国泰宏城"),
     ],
 )
-def test_page_furniture_inside_the_text_gives_no_entity(nlp: Language, text: str, furniture: str) -> None:
+def test_page_furniture_inside_the_text_gives_no_entity(
+    nlp: Language, text: str, furniture: str
+) -> None:
     found = names(nlp, text)
     assert ("华为公司", "ORG") in found  # the story itself is read
     assert not any(furniture in name for name, _ in found), found
@@ -148,3 +162,69 @@ def test_a_bad_furniture_pattern_is_a_clear_error() -> None:
         FurniturePattern.parse("line\t^来源")
     with pytest.raises(ValueError, match="bad pattern"):
         FurniturePattern.parse("span\t([")
+
+
+# --- K2 sub-units, media, quoted names; K5 names running into a title ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        (
+            "本次培训由中华医学会心血管病学分会高血压学组组长李军教授主持。",
+            "中华医学会心血管病学分会高血压学组",
+        ),
+        ("活动由临汾市人民医院骨科三病区具体承办。", "临汾市人民医院骨科三病区"),
+        ("项目由市人民医院、北医三院骨科、北京爱康宜诚医疗器械有限公司共同发起。", "北医三院骨科"),
+        ("会议期间，中国医药导报副社长李文明介绍了情况。", "中国医药导报"),
+        ("中国中医药报新媒体部主任王立新到会。", "中国中医药报"),
+        ("善款将捐入“爱 • 光明”基金。", "“爱 • 光明”基金"),
+        ("和睦家医院、仁济医院等单位捐赠了设备。", "和睦家医院"),
+    ],
+)
+def test_organizations_with_their_units_heads_and_quotes(
+    nlp: Language, text: str, org: str
+) -> None:
+    assert (org, "ORG") in names(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "org", "not_org"),
+    [
+        ("会议由北京市卫健委信息中心主任张明主持。", "北京市卫健委", "北京市卫健委信息中心"),
+        ("开幕式由北京航天总医院科技委主任王平主持。", "北京航天总医院", "北京航天总医院科技委"),
+        ("天健软件集团技术总监陈光作了报告。", "天健软件集团", "天健软件集团技术"),
+        ("北京协和医院神经内科李延峰教授作了报告。", "北京协和医院", "北京协和医院神经内科"),
+        ("原卫生部副部长王明出席。", "卫生部", "原卫生部"),
+        (
+            "公司原股东恒信电力设计股份有限公司持股降至40%。",
+            "恒信电力设计股份有限公司",
+            "公司原股东恒信电力设计股份有限公司",
+        ),
+        (
+            "大股东海南航空控股股份有限公司表示反对。",
+            "海南航空控股股份有限公司",
+            "股东海南航空控股股份有限公司",
+        ),
+        ("公司拟向全资子公司湖北安井食品有限公司增资。", "湖北安井食品有限公司", "全资子公司"),
+        ("此次并购后，沐瞳科技会保持独立运营。", "沐瞳科技", "沐瞳科技会"),
+    ],
+)
+def test_organizations_stop_before_a_title_a_department_or_a_role(
+    nlp: Language, text: str, org: str, not_org: str
+) -> None:
+    found = names(nlp, text)
+    assert (org, "ORG") in found
+    assert (not_org, "ORG") not in found
+
+
+def test_a_department_that_acts_stays_an_organization(nlp: Language) -> None:
+    text = "北京协和医院神经内科举办了培训班。北京协和医院神经内科主任张明致辞。"
+    assert ("北京协和医院神经内科", "ORG") in names(nlp, text)
+
+
+def test_a_company_or_a_business_unit_before_a_title_is_whole(nlp: Language) -> None:
+    text = "中国电信集团有限公司副总经理刘桂清、中国移动政企事业部总经理王强出席。"
+    found = names(nlp, text)
+    assert ("中国电信集团有限公司", "ORG") in found
+    assert ("中国移动政企事业部", "ORG") in found

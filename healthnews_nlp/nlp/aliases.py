@@ -189,7 +189,9 @@ def _longer_form(lexicons: Lexicons, label: str, name: str, names: list[str]) ->
         return suffix_of[0]
     if label == "EVENT":
         # a campaign and its stage (健步行走慈善活动 — 健步行走慈善活动—忻州行)
-        staged = [n for n in names if n != name and n.startswith(name) and n[len(name)] in STAGE_DASHES]
+        staged = [
+            n for n in names if n != name and n.startswith(name) and n[len(name)] in STAGE_DASHES
+        ]
         if len(staged) == 1 and len(name) >= 4:
             return staged[0]
     if label == "ORG":

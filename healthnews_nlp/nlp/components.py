@@ -72,7 +72,9 @@ class DomainRecognizer:
         analysis = stored_analysis(doc) or _analysis_from_tokens(doc)
         furniture = furniture_spans(text, self.lexicons.furniture)
         skip = (*doc._.skip_spans, *furniture.skip)
-        view = TextView(text, analysis, self.lexicons, self.gazetteer, skip=skip, datelines=furniture.datelines)
+        view = TextView(
+            text, analysis, self.lexicons, self.gazetteer, skip=skip, datelines=furniture.datelines
+        )
         recognition = recognize(view, self._pattern_matches(text))
         entities = resolve_aliases(view, recognition.mentions, recognition.definitions)
         doc.user_data[RECOGNITION_KEY] = (view, list(recognition.mentions), entities)

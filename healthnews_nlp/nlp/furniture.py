@@ -40,7 +40,9 @@ class FurniturePattern:
         """``KIND<TAB>REGEX``; a clear error names a bad kind or a bad pattern."""
         kind, _, regex = line.partition("\t")
         if kind not in KINDS or not regex:
-            raise ValueError(f"furniture_spans.tsv: expected KIND<TAB>REGEX with KIND in {KINDS}: {line!r}")
+            raise ValueError(
+                f"furniture_spans.tsv: expected KIND<TAB>REGEX with KIND in {KINDS}: {line!r}"
+            )
         try:
             return cls(kind, re.compile(regex, re.MULTILINE))
         except re.error as error:

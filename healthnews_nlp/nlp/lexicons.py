@@ -94,6 +94,8 @@ class Lexicons:
     person_followers: frozenset[str]
     place_abbreviations: dict[str, tuple[str, ...]]
     furniture: tuple[FurniturePattern, ...] = ()
+    stop_nouns: frozenset[str] = frozenset()
+    department_heads: frozenset[str] = frozenset()
     # is_title answers, memoised: the rules ask about the same few thousand strings over and over
     _title_memo: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -251,5 +253,9 @@ def _load(extra_dir: str | None) -> Lexicons:
             char: tuple(places.split(","))
             for char, _, places in (line.partition("\t") for line in _lines("place_abbreviations.tsv", extra_dir))
         },
-        furniture=tuple(FurniturePattern.parse(line) for line in _lines("furniture_spans.tsv", extra_dir)),
+        furniture=tuple(
+            FurniturePattern.parse(line) for line in _lines("furniture_spans.tsv", extra_dir)
+        ),
+        stop_nouns=_words("name_stop_nouns.txt", extra_dir),
+        department_heads=_words("department_heads.txt", extra_dir),
     )

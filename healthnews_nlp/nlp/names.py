@@ -24,14 +24,12 @@ from healthnews_nlp.nlp.view import (
     TextView,
 )
 
-# Nouns that end a name on their left: roles and generic collectives (领导, 嘉宾, 单位).
-STOP_NOUNS = frozenset(
-    "领导 嘉宾 单位 机构 企业 部门 各方 双方 三方 记者 通讯员 成员 会上 现场 期间 方面 领域 今年 去年 目前".split()
-)
 COMRADE = "同志"
 # Numbers an event name keeps at its left edge: its year (2016年, 2012年度) and its ordinal
 # (首届, 第二届, 第31届): 2016年里约热内卢奥运会医疗保障工作动员大会, 第二届商洛微创胸外科高峰论坛.
-EVENT_EDGE_NUMBER = re.compile(r"^(?:(?:19|20)\d\d(?:年度?)?|首届|第[一二三四五六七八九十百零〇\d]+[届次])$")
+EVENT_EDGE_NUMBER = re.compile(
+    r"^(?:(?:19|20)\d\d(?:年度?)?|首届|第[一二三四五六七八九十百零〇\d]+[届次])$"
+)
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,11 @@ def walk_left(view: TextView, head_start: int, options: Walk = Walk()) -> int:
     token = view.tokens[index]
     if token.start < head_start:
         prefix = text[token.start : head_start]
-        if token.tag not in NAME_TAGS | INNER_TAGS or lexicons.is_title(prefix) or prefix in STOP_NOUNS:
+        if (
+            token.tag not in NAME_TAGS | INNER_TAGS
+            or lexicons.is_title(prefix)
+            or prefix in lexicons.stop_nouns
+        ):
             return head_start
         start = token.start
     index = view.token_index(start) - 1
@@ -81,7 +83,7 @@ def walk_left(view: TextView, head_start: int, options: Walk = Walk()) -> int:
                 start = tentative = title_start
                 index = view.token_index(title_start) - 1
                 continue
-        if word in STOP_NOUNS:
+        if word in lexicons.stop_nouns:
             break
         if options.quotes and word == COMRADE and index > 0 and view.tokens[index - 1].tag == "PER":
             index -= 1  # 肖颖彬同志先进事迹报告会: an event named after a person
@@ -102,7 +104,8 @@ def walk_left(view: TextView, head_start: int, options: Walk = Walk()) -> int:
 
 def _beside_quote(text: str, start: int, end: int) -> bool:
     """Is the blank ``text[start:end]`` right after a closing or right before an opening quote?"""
-    return (start > 0 and text[start - 1] in CLOSE_QUOTES) or (end < len(text) and text[end] in OPEN_QUOTES)
+    after_closing = start > 0 and text[start - 1] in CLOSE_QUOTES
+    return after_closing or (end < len(text) and text[end] in OPEN_QUOTES)
 
 
 def _after_glued_joiner(view: TextView, start: int, head_start: int, options: Walk) -> int:

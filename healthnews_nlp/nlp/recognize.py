@@ -37,13 +37,22 @@ def recognize(view: TextView, extra: Iterable[Candidate] = ()) -> Recognition:
         *extra,
     ]
     proposed = [c for c in proposed if _allowed(view, c)]
-    chosen = select(proposed)
+    chosen = _without_departments(view, select(proposed))
     definitions = _definitions(view, chosen)
     names = {(view.text[c.start : c.end], c.label) for c in chosen}
     names |= {(view.text[alias.start : alias.end], alias.label) for alias, _ in definitions}
     repeats = [c for c in _occurrences(view, names) if _allowed(view, c)]
     chosen = select(_without_weak_readings([*proposed, *repeats, *(alias for alias, _ in definitions)], view))
-    return Recognition(tuple(chosen), tuple(definitions))
+    return Recognition(tuple(_without_departments(view, chosen)), tuple(definitions))
+
+
+def _without_departments(view: TextView, chosen: list[Candidate]) -> list[Candidate]:
+    """Chosen organizations cut before a department that a title or a person follows.
+
+    Cut after selection: the whole name has already kept other readings off the department.
+    """
+    people = frozenset(c.start for c in chosen if c.label == "PERSON")
+    return [rules.department_before_person(view, c, people) for c in chosen]
 
 
 BACKEND_ONLY = frozenset({"org-backend", "person-backend", "person-backend-weak", "repeat"})

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from healthnews_nlp.nlp.lexicons import common_words, dictionary_tags, has_infix, longest_suffix, ordinary_word
 from healthnews_nlp.nlp.backends.base import BackendEntity
-from healthnews_nlp.nlp.names import STOP_NOUNS, Walk, walk_left
+from healthnews_nlp.nlp.names import Walk, walk_left
 from healthnews_nlp.nlp.view import (
     CLOSE_QUOTES,
     HAN,
@@ -33,6 +33,10 @@ CLASSIFIERS = ("一家", "一所", "首家", "一个", "多家", "这家", "该"
 # Verbs of cooperation that LAC sometimes glues to the next name (联合国投集团 = 联合 + 国投集团).
 LEADING_CUES = ("联合", "携手", "牵手", "联手", "与", "和", "由", "同")
 TRAILING_JOINERS = "和与及、等"
+DOUBLE_CLOSE_QUOTES = "”\"」』"  # not ’: single quotes mark words inside a quotation (‘牵手’)
+# Auxiliaries the tagger glues to the end of a name that already ends with its head
+# (沐瞳科技会保持 = 沐瞳科技 + 会).
+TRAILING_MODALS = "会将已要在"
 DEPARTMENT_SUFFIXES = ("司", "处", "办", "科", "室", "组")
 DOMAIN_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{1,10}[.．](?:com|COM|cn|CN|net|NET|org|ORG)(?![A-Za-z])")
 LIST_ORG_CLASS = re.compile(r"等(?:\d+|多|数十|上百|几)?(?:家|个)?(?:单位|机构|企业|部门|组织|公司|高校|院校|医院|部委)")
@@ -85,9 +89,16 @@ def _described(view: TextView, start: int) -> bool:
 
 
 def _strip_cues(view: TextView, start: int, end: int) -> int:
+    """Start of a name without a cooperation verb the tagger glued to it (联合国投集团 → 国投集团).
+
+    A one-character cue that begins a word with the next character is part of the name
+    (和睦家医院, 同仁医院, 和平医院).
+    """
     word = view.text[start:end]
     for cue in LEADING_CUES:
         if word.startswith(cue) and len(word) - len(cue) >= 3 and view.tokens[view.token_index(start)].end > start + len(cue):
+            if len(cue) == 1 and word[:2] in dictionary_tags():
+                return start
             return start + len(cue)
     return start
 
@@ -127,15 +138,52 @@ def _orgs_by_head(view: TextView) -> Iterator[Candidate]:
             if candidate:
                 yield candidate
             continue
-        joiners = frozenset({"与", "和"}) if kind == "unit" else frozenset()
-        if len(head) == 1 and not _single_character_head(view, head_start):
+        joiners = frozenset({"与", "和"}) if kind in {"unit", "subunit"} else frozenset()
+        if len(head) == 1 and kind != "subunit" and not _single_character_head(view, head_start):
             continue
         if _title_starts_at(view, head_start):
             continue  # 党委 in 党委书记 belongs to the title
-        start = walk_left(view, head_start, Walk(joiners=joiners))
+        # a quotation right before the head is the name (“爱 • 永纯”基金)
+        quoted = any(c in DOUBLE_CLOSE_QUOTES for c in text[max(0, head_start - 4) : head_start])
+        start = walk_left(view, head_start, Walk(joiners=joiners, quotes=quoted))
+        if quoted:
+            start = _quotation_start(view, start, head_start)
         start = _strip_cues(view, start, head_end)
-        if _acceptable_org(view, start, head_start, kind):
+        if kind == "subunit":
+            if _subunit_of_organization(view, start, head_start):
+                yield Candidate(start, head_end, "ORG", "org-subunit", 2)
+        elif _acceptable_org(view, start, head_start, kind):
             yield Candidate(start, head_end, "ORG", "org-head", 2)
+
+
+def _quotation_start(view: TextView, start: int, head_start: int) -> int:
+    """A quoted name starts at its quotation, unless an organization or place owns it.
+
+    “自由行走/Walking Freely”公益基金; but 北京大学“未名”基金 keeps its university.
+    """
+    text = view.text
+    opening = next((p for p in range(start, head_start) if text[p] in OPEN_QUOTES), None)
+    if opening is None or opening == start:
+        return start
+    owners = view.tokens[view.token_index(start) : view.token_index(opening - 1) + 1]
+    return start if any(t.tag in {"ORG", "LOC"} for t in owners) else opening
+
+
+def _subunit_of_organization(view: TextView, start: int, head_start: int) -> bool:
+    """Does ``start:head_start`` start with an organization and go on with the unit's own name?
+
+    中华医学会神经病学分会 + 痴呆与认知障碍 + 学组, 北医三院 + 骨 + 科; not 医院学科 (no name of
+    the unit between the organization and the head) nor 内科 alone (no organization).
+    """
+    first = view.tokens[view.token_index(start)]
+    if first.start != start or first.end >= head_start:
+        return False
+    parent = view.text[start : first.end]
+    heads = view.lexicons.org_heads
+    parent_head = longest_suffix(parent, heads, shortest=2)
+    parent_is_named = parent_head is not None and heads[parent_head] != "subunit"
+    is_organization = first.tag == "ORG" or parent_is_named
+    return is_organization and len(parent) >= 3
 
 
 def _single_character_head(view: TextView, head_start: int) -> bool:
@@ -187,7 +235,7 @@ def _team(view: TextView, head_start: int, head_end: int) -> Candidate | None:
 
 def _orgs_before_titles(view: TextView) -> Iterator[Candidate]:
     """The name before a title and a person is their organization (腾讯智慧医疗总经理张国栋)."""
-    text = view.text
+    text, lexicons = view.text, view.lexicons
     for title_end, title_start in view.titles.items():
         if not _name_after(view, title_end, set()):
             continue
@@ -199,8 +247,49 @@ def _orgs_before_titles(view: TextView) -> Iterator[Candidate]:
             and first.start == start
             and first.end < title_start
             and not text[:title_start].endswith(DEPARTMENT_SUFFIXES)
+            # 天健软件集团 + 技术总监: an organization with its head is whole, the rest is the
+            # title's
+            and not longest_suffix(text[first.start : first.end], lexicons.org_heads, shortest=2)
         ):
             yield Candidate(start, title_start, "ORG", "org-before-title", 0)
+
+
+def department_before_person(
+    view: TextView, candidate: Candidate, people: frozenset[int]
+) -> Candidate:
+    """An organization and its department before a title (or a hospital's unit before a person),
+    cut before the department.
+
+    北京市卫健委信息中心主任, 北京协和医院神经内科李延峰教授: the guidelines keep a department
+    named only beside a person's title in the title, so the organizations are 北京市卫健委 and
+    北京协和医院. ``people`` are the starts of the person mentions. A name the article also
+    uses with no title or person after it (a department that acts: 神经内科举办) stays whole,
+    and so does a name whose own head is longer than the department's (…有限公司, …研究中心,
+    …事业部: a company, an institute, a business unit).
+    """
+    text, lexicons = view.text, view.lexicons
+    if candidate.label != "ORG" or candidate.rule == "pattern":
+        return candidate
+    word = text[candidate.start : candidate.end]
+    department = longest_suffix(word, lexicons.department_heads)
+    own_head = longest_suffix(word, lexicons.org_heads)
+    if department is None or (own_head is not None and len(own_head) > len(department)):
+        return candidate
+    # before a person only a hospital's unit (骨科, 病区): 中山大学肿瘤防治中心范卫君 keeps its
+    # centre
+    followers = view.title_starts
+    if lexicons.org_heads.get(department) == "subunit":
+        followers = followers | people
+    if candidate.end not in followers:
+        return candidate
+    if any(end not in followers for end in positions_after(text, word)):
+        return candidate
+    for cut in range(len(word) - 2, 2, -1):  # the department has a name of its own (科技委, not 委)
+        parent_head = longest_suffix(word[:cut], lexicons.org_heads, shortest=2)
+        if parent_head is not None and lexicons.org_heads[parent_head] != "subunit":
+            end = candidate.start + cut
+            return Candidate(candidate.start, end, "ORG", candidate.rule, candidate.priority)
+    return candidate
 
 
 def _orgs_from_backend(view: TextView) -> Iterator[Candidate]:
@@ -214,6 +303,8 @@ def _orgs_from_backend(view: TextView) -> Iterator[Candidate]:
         end = entity.end
         while end - start > 2 and text[end - 1] in TRAILING_JOINERS:
             end -= 1
+        if _trailing_modal(view, start, end):
+            end -= 1  # 沐瞳科技会保持独立运营: 会 is "will", not part of the name
         word = text[start:end]
         if len(word) < 2 or word in view.gazetteer or word in lexicons.org_descriptors:
             continue
@@ -235,6 +326,16 @@ def _orgs_from_backend(view: TextView) -> Iterator[Candidate]:
         if longest_suffix(word, lexicons.org_non_heads) or word.endswith("族"):
             continue  # 满族, 壮族: an ethnic group is not an organization
         yield Candidate(start, end, "ORG", "org-backend", 1)
+
+
+def _trailing_modal(view: TextView, start: int, end: int) -> bool:
+    """Does the name end with an auxiliary (会, 将) before a verb, after a complete name?"""
+    text = view.text
+    if text[end - 1] not in TRAILING_MODALS or end >= len(text):
+        return False
+    after = view.tokens[view.token_index(end)]
+    complete = longest_suffix(text[start : end - 1], view.lexicons.org_heads, shortest=2)
+    return complete is not None and after.start == end and after.tag in {"v", "vd", "d", "ad"}
 
 
 def _part_of_product(view: TextView, word: str) -> bool:
@@ -340,7 +441,9 @@ def _is_clause_boundary(view: TextView, position: int) -> bool:
 
 def _plausible_list_org(view: TextView, start: int, end: int) -> bool:
     word = view.text[start:end]
-    if word in view.gazetteer or _only_descriptors(view, start, end) or word in STOP_NOUNS:
+    if word in view.gazetteer or word in view.lexicons.stop_nouns:
+        return False
+    if _only_descriptors(view, start, end):
         return False
     tags = {t.tag for t in view.tokens[view.token_index(start) : view.token_index(end - 1) + 1]}
     if tags & {"v", "PER", "TIME", "m", "r"}:
@@ -375,7 +478,8 @@ def event_candidates(view: TextView) -> Iterator[Candidate]:
 # The walk of an event name: over quotes, titles (客座教授聘任仪式), years and ordinals, and 与
 # (痴呆与认知障碍学习班).
 EVENT_WALK = Walk(quotes=True, keep_year=True, titles=True, joiners=frozenset({"与"}))
-# A year written after the head belongs to the name (华为开发者大会2021), a date does not (大会2021年).
+# A year written after the head belongs to the name (华为开发者大会2021), a date does not
+# (大会2021年).
 YEAR_AFTER = re.compile(r"(?:19|20)\d\d(?![\d年月日.．\-/])")
 # A quoted name called a campaign: “青春健康浙江行--衢州站”活动, “X”的大型公益活动, or a quoted
 # name that ends with 活动 itself (“关爱乳房，关爱女性——免费乳腺B超筛查公益活动”).
@@ -441,7 +545,8 @@ def _inner_event(view: TextView, start: int, head_start: int) -> Candidate | Non
         if head_end_inner == head_start or (head_end_inner < head_start and not view.text[head_end_inner:head_start].strip("启动开幕闭幕颁奖发布签约")):
             if head_end_inner <= start:
                 continue
-            inner_start = walk_left(view, head_start_inner, Walk(quotes=True, keep_year=True, joiners=EVENT_WALK.joiners))
+            inner_walk = Walk(quotes=True, keep_year=True, joiners=EVENT_WALK.joiners)
+            inner_start = walk_left(view, head_start_inner, inner_walk)
             if inner_start < head_start_inner and has_anchor(view, inner_start, head_start_inner):
                 return Candidate(inner_start, head_end_inner, "EVENT", "event-inner", 3)
     return None

@@ -17,8 +17,11 @@ from healthnews_nlp.nlp.lexicons import Lexicons
 NAME_TAGS = frozenset({"n", "nz", "nw", "vn", "an", "j", "LOC", "ORG", "PER", "nr", "ns", "nt", "eng", "x"})
 # Tags allowed inside a name but never at its left edge (大 in 健康医疗大数据研究院, numbers).
 INNER_TAGS = frozenset({"a", "s", "xc", "TIME"})
-# Numbers that belong in names (第三人民医院, 2021“医生云”大会, DH400); 一家, 多位 do not.
-NAME_NUMBER = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]+[次届]?|\d+)$")
+# Numbers that belong in names (第三人民医院, 2021“医生云”大会, DH400, 骨科二病区); 一家, 多位
+# do not.
+NAME_NUMBER = re.compile(
+    r"^(?:第[一二三四五六七八九十百零〇\d]+[次届]?|\d+|[一二三四五六七八九十])$"
+)
 HAN = re.compile(r"[\u4e00-\u9fff]")
 LATIN_OR_DIGIT = re.compile(r"^[A-Za-z0-9．.·\-+]+$")
 OPEN_QUOTES = "“\"「『‘"
@@ -95,7 +98,8 @@ class TextView:
 
     def skipped(self, start: int, end: int, label: str = "") -> bool:
         """Inside a byline or other page furniture (:mod:`.furniture`), or inside a dateline
-        unless a place of the gazetteer (上海 in 中新网上海11月8日电: where the report was filed)."""
+        unless a place of the gazetteer (上海 in 中新网上海11月8日电: where the report came
+        from)."""
         if self._skip_spans.covers(start, end):
             return True
         place = label == "LOC" and self.text[start:end] in self.gazetteer
@@ -117,6 +121,10 @@ class TextView:
                     covered = end
                     break
         return found
+
+    @cached_property
+    def title_starts(self) -> frozenset[int]:
+        return frozenset(self.titles.values())
 
     def is_place(self, word: str) -> bool:
         return word in self.gazetteer
