@@ -228,3 +228,47 @@ def test_a_company_or_a_business_unit_before_a_title_is_whole(nlp: Language) -> 
     found = names(nlp, text)
     assert ("中国电信集团有限公司", "ORG") in found
     assert ("中国移动政企事业部", "ORG") in found
+
+
+# --- K18, K19 not entities (guidelines, Settled cases) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "家住城东的王女士今年35岁。",
+        "患者家属李先生表示感谢。",
+        "首席科学家刘博士介绍了产品。",
+        "犯罪嫌疑人张某某被抓获。",
+    ],
+)
+def test_surname_and_honorific_or_anonymised_name_is_no_person(nlp: Language, text: str) -> None:
+    assert not forms(nlp, text, "PERSON")
+
+
+def test_a_full_name_with_an_honorific_is_a_person(nlp: Language) -> None:
+    assert ("王建国", "PERSON") in names(nlp, "王建国先生出席了会议。")
+
+
+def test_names_inside_a_document_title_are_no_entities(nlp: Language) -> None:
+    text = "公司与湖州市吴兴经济开发区管委会签署了《湖州市吴兴经济开发区投资项目协议书》。"
+    found = names(nlp, text)
+    assert ("湖州市吴兴经济开发区管委会", "ORG") in found
+    assert not any(label == "LOC" for _, label in found), found
+
+
+def test_a_committee_before_its_chairman_is_an_organization(nlp: Language) -> None:
+    # 委员 (a title) begins the head 委员会 without being the title that follows
+    found = names(nlp, "日本共产党中央委员会主席志位和夫出席了会议。")
+    assert ("日本共产党中央委员会", "ORG") in found
+
+
+@pytest.mark.parametrize(
+    ("text", "not_event"),
+    [
+        ("国务委员李铁映与会议代表进行了座谈。", "李铁映与会议"),  # 与 beside a person: two parties
+        ("根据全国人民代表大会确定的名额选举代表。", "全国人民代表大会"),  # the body, not a meeting
+    ],
+)
+def test_no_event_from_parties_or_standing_bodies(nlp: Language, text: str, not_event: str) -> None:
+    assert not_event not in forms(nlp, text, "EVENT")

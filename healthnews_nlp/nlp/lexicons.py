@@ -96,6 +96,9 @@ class Lexicons:
     furniture: tuple[FurniturePattern, ...] = ()
     stop_nouns: frozenset[str] = frozenset()
     department_heads: frozenset[str] = frozenset()
+    honorifics: frozenset[str] = frozenset()
+    event_bodies: frozenset[str] = frozenset()
+    document_words: frozenset[str] = frozenset()
     # is_title answers, memoised: the rules ask about the same few thousand strings over and over
     _title_memo: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -258,4 +261,7 @@ def _load(extra_dir: str | None) -> Lexicons:
         ),
         stop_nouns=_words("name_stop_nouns.txt", extra_dir),
         department_heads=_words("department_heads.txt", extra_dir),
+        honorifics=_words("honorifics.txt", extra_dir),
+        event_bodies=_words("event_bodies.txt", extra_dir),
+        document_words=_words("document_words.txt", extra_dir),
     )

@@ -25,6 +25,8 @@ from healthnews_nlp.nlp.view import (
 )
 
 COMRADE = "同志"
+# Words a joiner (与) does not join inside a name: a person or a place beside 与 is a party.
+PARTY_TAGS = frozenset({"PER", "LOC", "nr", "ns"})
 # Numbers an event name keeps at its left edge: its year (2016年, 2012年度) and its ordinal
 # (首届, 第二届, 第31届): 2016年里约热内卢奥运会医疗保障工作动员大会, 第二届商洛微创胸外科高峰论坛.
 EVENT_EDGE_NUMBER = re.compile(
@@ -94,12 +96,27 @@ def walk_left(view: TextView, head_start: int, options: Walk = Walk()) -> int:
             or options.keep_year and EVENT_EDGE_NUMBER.match(word)
         ):
             start = tentative = token.start
-        elif token.tag in INNER_TAGS or word in CONNECTORS or word in options.joiners or NAME_NUMBER.match(word):
+        elif (
+            token.tag in INNER_TAGS
+            or word in CONNECTORS
+            or word in options.joiners and _joins_words(view, index)
+            or NAME_NUMBER.match(word)
+        ):
             tentative = token.start
         else:
             break
         index -= 1
     return _after_glued_joiner(view, start, head_start, options)
+
+
+def _joins_words(view: TextView, index: int) -> bool:
+    """Does the joiner at token ``index`` join the words of one name (痴呆与认知障碍学习班,
+    腾讯云与智慧产业事业群)? A person or a place beside it is a party (李铁映与会议代表).
+    """
+    tokens = view.tokens
+    if index == 0 or index + 1 >= len(tokens):
+        return False
+    return not any(tokens[i].tag in PARTY_TAGS for i in (index - 1, index + 1))
 
 
 def _beside_quote(text: str, start: int, end: int) -> bool:

@@ -112,6 +112,11 @@ def _allowed(view: TextView, candidate: Candidate) -> bool:
         return False
     if candidate.end - candidate.start < 2 and candidate.rule not in SINGLE_CHARACTER_RULES:
         return False
+    if candidate.rule != "pattern" and (
+        rules.inside_document_title(view, candidate)
+        or candidate.label == "PERSON" and rules.unnamed_person(view, candidate)
+    ):
+        return False
     return not any(s <= candidate.start and candidate.end <= e for s, e in _not_entity_spans(view))
 
 

@@ -141,10 +141,13 @@ def _orgs_by_head(view: TextView) -> Iterator[Candidate]:
         joiners = frozenset({"与", "和"}) if kind in {"unit", "subunit"} else frozenset()
         if len(head) == 1 and kind != "subunit" and not _single_character_head(view, head_start):
             continue
-        if _title_starts_at(view, head_start):
+        if _title_over(view, head_start, head_end):
             continue  # 党委 in 党委书记 belongs to the title
         # a quotation right before the head is the name (“爱 • 永纯”基金)
-        quoted = any(c in DOUBLE_CLOSE_QUOTES for c in text[max(0, head_start - 4) : head_start])
+        # (not a trade word's: “八五”科技攻关 is no company)
+        quoted = kind != "company" and any(
+            c in DOUBLE_CLOSE_QUOTES for c in text[max(0, head_start - 4) : head_start]
+        )
         start = walk_left(view, head_start, Walk(joiners=joiners, quotes=quoted))
         if quoted:
             start = _quotation_start(view, start, head_start)
@@ -192,8 +195,11 @@ def _single_character_head(view: TextView, head_start: int) -> bool:
     return token.tag == "ORG" or token.end - token.start >= 3 or token.start == head_start
 
 
-def _title_starts_at(view: TextView, position: int) -> bool:
-    return any(view.lexicons.is_title(view.text[position : position + n]) for n in range(2, 7))
+def _title_over(view: TextView, head_start: int, head_end: int) -> bool:
+    """A title starts with the head and runs past it (党委书记 over 党委; not 委员 in 委员会)."""
+    text = view.text
+    longer = range(head_end - head_start + 1, 8)
+    return any(view.lexicons.is_title(text[head_start : head_start + n]) for n in longer)
 
 
 def _acceptable_org(view: TextView, start: int, head_start: int, kind: str, *, tagged: bool = False) -> bool:
@@ -250,8 +256,19 @@ def _orgs_before_titles(view: TextView) -> Iterator[Candidate]:
             # 天健软件集团 + 技术总监: an organization with its head is whole, the rest is the
             # title's
             and not longest_suffix(text[first.start : first.end], lexicons.org_heads, shortest=2)
+            and _unit_words(view, first.end, title_start)
         ):
             yield Candidate(start, title_start, "ORG", "org-before-title", 0)
+
+
+def _unit_words(view: TextView, start: int, end: int) -> bool:
+    """Are the words of ``start:end`` the name of a unit (智慧医疗), not places, dates or people?"""
+    tokens = view.tokens[view.token_index(start) : view.token_index(end - 1) + 1]
+    return all(t.tag in UNIT_TAGS for t in tokens)
+
+
+# Tags of the words that name a unit after its organization (腾讯 + 智慧医疗).
+UNIT_TAGS = frozenset({"n", "nz", "nw", "vn", "an", "j", "eng", "x", "ORG"})
 
 
 def department_before_person(
@@ -462,7 +479,11 @@ def event_candidates(view: TextView) -> Iterator[Candidate]:
         inner = _inner_event(view, start, head_start) if head in lexicons.ceremony_heads else None
         if inner:
             yield inner
-        elif start < head_start and _anchored_event(view, start, head_start):
+        elif (
+            start < head_start
+            and _anchored_event(view, start, head_start)
+            and not _body(view, start, head_end)
+        ):
             start = _conjoined_start(view, start, head_start)
             year = YEAR_AFTER.match(text, head_end)
             yield Candidate(start, year.end() if year else head_end, "EVENT", "event-head", 3)
@@ -492,6 +513,14 @@ QUOTED_CAMPAIGN = re.compile(
 )
 # What a campaign is called when it has no name of its own (“慈善活动”, “公益活动”).
 CAMPAIGN_WORD = re.compile(r"^(?:大型|系列|主题)?(?:公益|慈善|宣传|主题|志愿服务|义诊)?活动$")
+
+
+def _body(view: TextView, start: int, end: int) -> bool:
+    """A standing body, not one of its meetings: 全国人民代表大会 (no ordinal or year dates it)."""
+    name = view.text[start:end]
+    if longest_suffix(name, view.lexicons.event_bodies) is None:
+        return False
+    return not (view.lexicons.event_ordinals.search(name) or re.search(r"(?:19|20)\d\d", name))
 
 
 def _anchored_event(view: TextView, start: int, head_start: int) -> bool:
@@ -768,6 +797,27 @@ def _people_from_backend(view: TextView, title_starts: set[int], title_ends: set
             yield Candidate(entity.start, entity.end, "PERSON", "person-backend", 1)
         elif name not in common_words():
             yield Candidate(entity.start, entity.end, "PERSON", "person-backend-weak", 0)
+
+
+def unnamed_person(view: TextView, candidate: Candidate) -> bool:
+    """A surname and an honorific (周女士, 邓博士) or an anonymised name (陈某某): no name.
+
+    The guidelines' Settled cases: people named only by surname and honorific, and
+    anonymised people, are not entities.
+    """
+    name = view.text[candidate.start : candidate.end]
+    surname = view.lexicons.surname_length(name)
+    return bool(surname) and name[surname:] in view.lexicons.honorifics
+
+
+def inside_document_title(view: TextView, candidate: Candidate) -> bool:
+    """Inside the title of a document (荆门 in 《…荆门-武汉…中标公告》).
+
+    The guidelines: names inside a document title are not entities.
+    """
+    return any(
+        start <= candidate.start and candidate.end <= end for start, end in view.document_titles
+    )
 
 
 def _inside_longer_word(view: TextView, start: int, end: int) -> bool:

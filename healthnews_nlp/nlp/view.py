@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -11,7 +11,7 @@ from itertools import accumulate
 
 from healthnews_nlp.gazetteer import Gazetteer
 from healthnews_nlp.nlp.backends.base import Analysis, Token
-from healthnews_nlp.nlp.lexicons import Lexicons
+from healthnews_nlp.nlp.lexicons import Lexicons, longest_suffix
 
 # Tags of words that may stand inside a name (nouns, proper nouns, entity words).
 NAME_TAGS = frozenset({"n", "nz", "nw", "vn", "an", "j", "LOC", "ORG", "PER", "nr", "ns", "nt", "eng", "x"})
@@ -27,6 +27,7 @@ LATIN_OR_DIGIT = re.compile(r"^[A-Za-z0-9．.·\-+]+$")
 OPEN_QUOTES = "“\"「『‘"
 CLOSE_QUOTES = "”\"」』’"
 CONNECTORS = frozenset({"·", "．", "暨"})
+BOOK_TITLE = re.compile(r"《([^《》\n]{1,80})》")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +101,10 @@ class TextView:
         """Inside a byline or other page furniture (:mod:`.furniture`), or inside a dateline
         unless a place of the gazetteer (上海 in 中新网上海11月8日电: where the report came
         from)."""
-        if self._skip_spans.covers(start, end):
-            return True
+        if self._skip_spans.touches(start, end):
+            return True  # no name runs into furniture either
         place = label == "LOC" and self.text[start:end] in self.gazetteer
-        return not place and self._dateline_spans.covers(start, end)
+        return not place and self._dateline_spans.touches(start, end)
 
     @cached_property
     def titles(self) -> dict[int, int]:
@@ -121,6 +122,16 @@ class TextView:
                     covered = end
                     break
         return found
+
+    @cached_property
+    def document_titles(self) -> tuple[tuple[int, int], ...]:
+        """The insides of the titles of documents in 《》 (…协议书, …公告; not books or papers)."""
+        words = self.lexicons.document_words
+        return tuple(
+            (m.start(1), m.end(1))
+            for m in BOOK_TITLE.finditer(self.text)
+            if longest_suffix(m.group(1).rstrip("）)"), words) is not None
+        )
 
     @cached_property
     def title_starts(self) -> frozenset[int]:
@@ -203,3 +214,8 @@ class Spans:
     def covers(self, start: int, end: int) -> bool:
         before = bisect_right(self._starts, start)
         return before > 0 and self._reach[before - 1] >= end
+
+    def touches(self, start: int, end: int) -> bool:
+        """Does ``start:end`` overlap one of the spans (inside it or across its edge)?"""
+        before = bisect_left(self._starts, end)
+        return before > 0 and self._reach[before - 1] > start
