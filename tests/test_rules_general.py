@@ -272,3 +272,26 @@ def test_a_committee_before_its_chairman_is_an_organization(nlp: Language) -> No
 )
 def test_no_event_from_parties_or_standing_bodies(nlp: Language, text: str, not_event: str) -> None:
     assert not_event not in forms(nlp, text, "EVENT")
+
+
+# --- K13 venues are places (Settled: venues) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "venue"),
+    [
+        ("年会在杭州国际博览中心隆重召开。", "杭州国际博览中心"),
+        ("会议地点：上海浦东香格里拉大酒店", "上海浦东香格里拉大酒店"),
+        ("培训班在湘雅医院学术厅成功举办。", "湘雅医院学术厅"),
+        ("讲座在协和医院门诊楼5层东厅举行。", "协和医院门诊楼5层东厅"),
+        ("开幕式（上海浦东香格里拉大酒店宴会厅）", "上海浦东香格里拉大酒店"),  # a hall of a hotel
+    ],
+)
+def test_venues_are_places(nlp: Language, text: str, venue: str) -> None:
+    found = names(nlp, text)
+    assert (venue, "LOC") in found
+    assert (venue, "ORG") not in found
+
+
+def test_a_government_department_ending_in_ting_stays_an_organization(nlp: Language) -> None:
+    assert ("江苏省卫生厅", "ORG") in names(nlp, "江苏省卫生厅副厅长出席了会议。")

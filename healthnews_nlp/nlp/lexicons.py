@@ -99,6 +99,7 @@ class Lexicons:
     honorifics: frozenset[str] = frozenset()
     event_bodies: frozenset[str] = frozenset()
     document_words: frozenset[str] = frozenset()
+    venue_heads: frozenset[str] = frozenset()
     # is_title answers, memoised: the rules ask about the same few thousand strings over and over
     _title_memo: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -264,4 +265,5 @@ def _load(extra_dir: str | None) -> Lexicons:
         honorifics=_words("honorifics.txt", extra_dir),
         event_bodies=_words("event_bodies.txt", extra_dir),
         document_words=_words("document_words.txt", extra_dir),
+        venue_heads=_words("venue_heads.txt", extra_dir),
     )

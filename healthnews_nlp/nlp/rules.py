@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from functools import lru_cache
 
 from healthnews_nlp.nlp.lexicons import common_words, dictionary_tags, has_infix, longest_suffix, ordinary_word
@@ -119,12 +120,35 @@ def _has_place(view: TextView, start: int, end: int) -> bool:
 
 
 def org_candidates(view: TextView) -> Iterator[Candidate]:
-    """ORGs from heads (…医院, …有限公司, …卫健委), LAC's ORG spans, domain names and lists."""
-    yield from _orgs_by_head(view)
-    yield from _orgs_from_backend(view)
-    yield from _orgs_by_domain_name(view)
-    yield from _orgs_from_lists(view)
-    yield from _orgs_before_titles(view)
+    """ORGs from heads (…医院, …有限公司, …卫健委), LAC's ORG spans, domain names and lists.
+
+    A name that ends with a venue's head (…酒店, …会议中心) is a place: it is proposed as one.
+    """
+    for candidate in chain(
+        _orgs_by_head(view),
+        _orgs_from_backend(view),
+        _orgs_by_domain_name(view),
+        _orgs_from_lists(view),
+        _orgs_before_titles(view),
+    ):
+        yield _as_venue(view, candidate)
+
+
+def _as_venue(view: TextView, candidate: Candidate) -> Candidate:
+    """The candidate as a place when it names a venue (北京国际会议中心)."""
+    if longest_suffix(view.text[candidate.start : candidate.end], view.lexicons.venue_heads) is None:
+        return candidate
+    end = _venue_end(view, candidate.start, candidate.end)
+    return Candidate(candidate.start, end, "LOC", candidate.rule, candidate.priority)
+
+
+def _venue_end(view: TextView, start: int, end: int) -> int:
+    """End of the outermost venue in ``start:end``: a hall inside a hotel is the hotel."""
+    heads = view.lexicons.venue_heads
+    for inner in range(start + 2, end):
+        if longest_suffix(view.text[start:inner], heads, shortest=2):
+            return inner
+    return end
 
 
 def _orgs_by_head(view: TextView) -> Iterator[Candidate]:
@@ -590,6 +614,27 @@ def place_candidates(view: TextView) -> Iterator[Candidate]:
     yield from _places_from_gazetteer(view)
     yield from _places_from_backend(view)
     yield from _places_by_head(view)
+    yield from _venues(view)
+
+
+def _venues(view: TextView) -> Iterator[Candidate]:
+    """Venues: a venue head after an anchored name (宣武医院教学楼3层西厅, 北京临空假日酒店).
+
+    A hall inside a hotel is the hotel (北京临空假日酒店宴会厅 → 北京临空假日酒店).
+    """
+    text, heads = view.text, view.lexicons.venue_heads
+    for head_start, head_end, _ in head_matches(view, heads):
+        start = walk_left(view, head_start, Walk())
+        if start == head_start or not _anchored_venue(view, start, head_start):
+            continue
+        yield Candidate(start, _venue_end(view, start, head_end), "LOC", "loc-venue", 2)
+
+
+def _anchored_venue(view: TextView, start: int, head_start: int) -> bool:
+    """An anchor before the head, or the tagger's name over the whole (北京临空假日酒店/ORG)."""
+    token = view.tokens[view.token_index(start)]
+    whole = token.start == start and token.end > head_start and token.tag in {"ORG", "LOC", "nz"}
+    return whole or has_anchor(view, start, head_start)
 
 
 ABBREVIATION_CONTEXT = re.compile(r"(?<=[访来赴驻抵离返旅留在])(?P<one>.)(?=[，。、；\s]|[^\u4e00-\u9fff]|投资|期间|大使|使馆|企业|外资|工作|访问)|(?P<side>.)(?=方[^面法式向案便针])")

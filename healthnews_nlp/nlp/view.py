@@ -17,10 +17,10 @@ from healthnews_nlp.nlp.lexicons import Lexicons, longest_suffix
 NAME_TAGS = frozenset({"n", "nz", "nw", "vn", "an", "j", "LOC", "ORG", "PER", "nr", "ns", "nt", "eng", "x"})
 # Tags allowed inside a name but never at its left edge (大 in 健康医疗大数据研究院, numbers).
 INNER_TAGS = frozenset({"a", "s", "xc", "TIME"})
-# Numbers that belong in names (第三人民医院, 2021“医生云”大会, DH400, 骨科二病区); 一家, 多位
-# do not.
+# Numbers that belong in names (第三人民医院, 2021“医生云”大会, DH400, 骨科二病区, 教学楼3层西厅);
+# 一家, 多位 do not.
 NAME_NUMBER = re.compile(
-    r"^(?:第[一二三四五六七八九十百零〇\d]+[次届]?|\d+|[一二三四五六七八九十])$"
+    r"^(?:第[一二三四五六七八九十百零〇\d]+[次届]?|\d+|\d+[层楼]|[一二三四五六七八九十])$"
 )
 HAN = re.compile(r"[\u4e00-\u9fff]")
 LATIN_OR_DIGIT = re.compile(r"^[A-Za-z0-9．.·\-+]+$")
