@@ -136,7 +136,8 @@ def org_candidates(view: TextView) -> Iterator[Candidate]:
 
 def _as_venue(view: TextView, candidate: Candidate) -> Candidate:
     """The candidate as a place when it names a venue (北京国际会议中心)."""
-    if longest_suffix(view.text[candidate.start : candidate.end], view.lexicons.venue_heads) is None:
+    name = view.text[candidate.start : candidate.end]
+    if longest_suffix(name, view.lexicons.venue_heads) is None:
         return candidate
     end = _venue_end(view, candidate.start, candidate.end)
     return Candidate(candidate.start, end, "LOC", candidate.rule, candidate.priority)
