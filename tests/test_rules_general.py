@@ -295,3 +295,50 @@ def test_venues_are_places(nlp: Language, text: str, venue: str) -> None:
 
 def test_a_government_department_ending_in_ting_stays_an_organization(nlp: Language) -> None:
     assert ("江苏省卫生厅", "ORG") in names(nlp, "江苏省卫生厅副厅长出席了会议。")
+
+
+# --- K11 aliases within an article --------------------------------------------------------------
+
+
+def entity_with(nlp: Language, text: str, name: str) -> Entity:
+    matches = [e for e in entities(nlp, text) if name in (e.name, *e.aliases)]
+    assert len(matches) == 1, [(e.name, e.type, e.aliases) for e in entities(nlp, text)]
+    return matches[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "full", "short"),
+    [
+        ("美国通用电气公司（GE）宣布在上海设立工厂。", "美国通用电气公司", "GE"),
+        ("美国食品药品监督管理局（FDA）批准了该药。", "美国食品药品监督管理局", "FDA"),
+        ("北京大学第一医院与华为签约。北大第一医院院长出席。", "北京大学第一医院", "北大第一医院"),
+        ("温州市妇幼保健院举行义诊。温州市妇保院专家到场。", "温州市妇幼保健院", "温州市妇保院"),
+        (
+            "中国医学科学院北京协和医院、北京协和医院内分泌科专家到场。协和医院王教授说。",
+            "中国医学科学院北京协和医院",
+            "协和医院",
+        ),
+        (
+            "会议恰逢第29届夏季奥林匹克运动会，即2008年北京奥运会开幕之际。",
+            "第29届夏季奥林匹克运动会",
+            "2008年北京奥运会",
+        ),
+        (
+            "宁德时代新能源科技股份有限公司发布公告。宁德时代表示……",
+            "宁德时代新能源科技股份有限公司",
+            "宁德时代",
+        ),
+    ],
+)
+def test_short_forms_are_aliases_of_the_full_name(
+    nlp: Language, text: str, full: str, short: str
+) -> None:
+    found = entity_with(nlp, text, short)
+    assert full in (found.name, *found.aliases)
+
+
+def test_a_short_form_that_drops_a_level_of_the_organization_is_another_organization(
+    nlp: Language,
+) -> None:
+    text = "总后政治部宣传部和总政宣传部的领导出席。"
+    assert entity_with(nlp, text, "总政宣传部").name == "总政宣传部"

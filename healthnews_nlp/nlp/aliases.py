@@ -19,16 +19,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
-from healthnews_nlp.nlp.lexicons import Lexicons
+from healthnews_nlp.nlp.lexicons import Lexicons, has_infix
+from healthnews_nlp.nlp.names import COMRADE
 from healthnews_nlp.nlp.rules import quote_stripped
 from healthnews_nlp.nlp.view import HAN, Candidate, TextView
 
 _QUOTES_AND_SPACES = re.compile(r"[\s\"'“”‘’「」『』《》]")
 COMPANY_REMAINDER = re.compile(
-    r"^(?:信息产业|信息技术|信息|科技|技术|数据服务|数据|服务|网络|医疗|健康|控股|实业|发展|投资|产业|电子|通信)*"
+    r"^(?:信息产业|信息技术|信息|科技|技术|数据服务|数据|服务|网络|医疗|健康|控股|实业|发展|投资|产业|电子|通信"
+    r"|新能源|能源|医药|药业|制药|生物|传媒|文化|软件)*"
     r"(?:集团)?(?:股份)?(?:有限责任公司|有限公司|公司|集团)$"
 )
 # Dashes between a campaign's name and the stage of it an article reports (…活动—忻州行).
@@ -154,17 +156,56 @@ def _merge_by_convention(view: TextView, names: dict[tuple[str, str], int], grou
                 groups.union(index, canonical[key])
             else:
                 canonical[key] = index
-        for name in label_names:
-            longer = _longer_form(view.lexicons, label, name, label_names)
+        def root(name: str, label: str = label) -> int:
+            return groups.find(names[(label, name)])
+
+        # longest first: the long forms of a name are grouped before it looks for one
+        for name in sorted(label_names, key=lambda n: (-len(n), n)):
+            longer = _longer_form(view.lexicons, label, name, label_names, root)
+            if longer is None and label == "ORG":
+                longer = _abbreviated_from(view, name, label_names, root)
             if longer is not None:
                 groups.union(names[(label, name)], names[(label, longer)])
+
+
+def _abbreviated_from(
+    view: TextView, name: str, names: list[str], root: Callable[[str], int]
+) -> str | None:
+    """The one longer name ``name`` abbreviates by keeping some of its characters, in order.
+
+    北大第三医院 = 北京大学第三医院, 衢州市妇保院 = 衢州市妇幼保健院: the short form keeps the
+    first and the last character and drops characters in two places or more (a name that
+    is only a start and an end of another, 北京医院 of 北京大学第三医院, is another name).
+    """
+    if len(name) < 4 or name in view.gazetteer:
+        return None
+    heads = view.lexicons.org_heads
+    longer = [n for n in names if len(n) > len(name) and _abbreviates(name, n, heads)]
+    return longer[0] if longer and len({root(n) for n in longer}) == 1 else None
+
+
+def _abbreviates(short: str, long: str, heads: Collection[str]) -> bool:
+    """``short`` keeps ``long``'s first and last characters and drops two stretches or more,
+    none of them a level of the organization (总政宣传部 is not 总后政治部宣传部: 治部 is one)."""
+    if short[0] != long[0] or short[-1] != long[-1]:
+        return False
+    positions = []
+    start = 0
+    for char in short:
+        start = long.find(char, start)
+        if start < 0:
+            return False
+        positions.append(start)
+        start += 1
+    dropped = [long[a + 1 : b] for a, b in zip(positions, positions[1:]) if b != a + 1]
+    return len(dropped) >= 2 and not any(has_infix(part, heads) for part in dropped)
 
 
 def canonical_key(view: TextView, label: str, name: str) -> str:
     """One spelling for a place-and-head name: places as their short form, heads unabbreviated."""
     lexicons, gazetteer = view.lexicons, view.gazetteer
-    if label == "EVENT":
-        return lexicons.event_ordinals.sub("", name)
+    if label == "EVENT":  # 第一届X = X; 肖颖彬同志先进事迹报告会 = 肖颖彬先进事迹报告会
+        return lexicons.event_ordinals.sub("", name).replace(COMRADE, "")
     if label == "LOC":
         core = name[: -len("地区")] if name.endswith("地区") and len(name) > 3 else name
         place = gazetteer.lookup(core)
@@ -180,13 +221,18 @@ def canonical_key(view: TextView, label: str, name: str) -> str:
     return head + rest
 
 
-def _longer_form(lexicons: Lexicons, label: str, name: str, names: list[str]) -> str | None:
-    """The one longer name of the article that ``name`` is a short form of, if exactly one."""
+def _longer_form(
+    lexicons: Lexicons, label: str, name: str, names: list[str], root: Callable[[str], int]
+) -> str | None:
+    """The one longer name of the article that ``name`` is a short form of, if exactly one
+    (longer names already grouped as one entity count once: 协和医院 of 中国医学科学院北京协和医院
+    and 北京协和医院)."""
     if label == "PERSON" or len(name) < 2:
         return None
     suffix_of = [n for n in names if n != name and n.endswith(name)]
-    if label in {"ORG", "EVENT", "LOC"} and len(suffix_of) == 1 and len(name) >= 4:
-        return suffix_of[0]
+    if label in {"ORG", "EVENT", "LOC"} and suffix_of and len(name) >= 4:
+        if len({root(n) for n in suffix_of}) == 1:
+            return suffix_of[0]
     if label == "EVENT":
         # a campaign and its stage (健步行走慈善活动 — 健步行走慈善活动—忻州行)
         staged = [

@@ -8,6 +8,7 @@ still that name), and the union is resolved once more.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -134,7 +135,7 @@ def _not_entity_spans(view: TextView) -> list[tuple[int, int]]:
 
 
 def _definitions(view: TextView, chosen: list[Candidate]) -> list[tuple[Candidate, Candidate]]:
-    """Aliases the text defines right after a mention: X（下称“Y”）, X(English name)."""
+    """Aliases the text defines right after a mention: X（下称“Y”）, X(English name), X，即Y."""
     by_end = {c.end: c for c in chosen}
     found = []
     for definition_start, alias_start, alias_end in rules.abbreviation_definitions(view):
@@ -143,7 +144,14 @@ def _definitions(view: TextView, chosen: list[Candidate]) -> list[tuple[Candidat
             continue
         alias = Candidate(alias_start, alias_end, target.label, "alias-defined", 5)
         found.append((alias, target))
+    for first, second in zip(chosen, chosen[1:]):
+        if first.label == second.label and APPOSITION.match(view.text[first.end : second.start]):
+            found.append((second, first))  # 第31届夏季奥林匹克运动会，即2016年里约热内卢奥运会
     return found
+
+
+# "that is": the name after it is another name of the one before it.
+APPOSITION = re.compile(r"^[，,]?\s*即\s*$")
 
 
 def _occurrences(view: TextView, names: set[tuple[str, str]]) -> Iterable[Candidate]:

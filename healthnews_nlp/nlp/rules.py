@@ -48,6 +48,8 @@ ABBREVIATION = re.compile(
     r"[（(]\s*(?:以下|下文)?(?:简称|下称|称)[:：]?\s*[“\"「]?([^”\"」）)，,。]{2,20}?)[”\"」]?\s*[）)]"
 )
 ENGLISH_ALIAS = re.compile(r"[（(]\s*([A-Za-z][A-Za-z0-9 .&\-]{5,80})\s*[）)]")
+# An acronym in brackets after a name: 发那科（FANUC）, 美国联邦通信委员会（FCC）.
+ACRONYM_ALIAS = re.compile(r"[（(]\s*([A-Z][A-Z0-9&\-]{1,4})\s*[）)]")
 
 
 def _heads_by_end(heads: Iterable[str]) -> dict[str, tuple[str, ...]]:
@@ -901,6 +903,8 @@ def abbreviation_definitions(view: TextView) -> Iterator[tuple[int, int, int]]:
     for match in ABBREVIATION.finditer(view.text):
         yield match.start(), match.start(1), match.end(1)
     for match in ENGLISH_ALIAS.finditer(view.text):
+        yield match.start(), match.start(1), match.end(1)
+    for match in ACRONYM_ALIAS.finditer(view.text):
         yield match.start(), match.start(1), match.end(1)
 
 
