@@ -342,3 +342,54 @@ def test_a_short_form_that_drops_a_level_of_the_organization_is_another_organiza
 ) -> None:
     text = "总后政治部宣传部和总政宣传部的领导出席。"
     assert entity_with(nlp, text, "总政宣传部").name == "总政宣传部"
+
+
+# --- K3, K4, K6 brands, list siblings, Latin names ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "orgs"),
+    [
+        ("华为公司、Google、Amazon和Netflix都参加了会议。", {"Google", "Amazon", "Netflix"}),
+        ("本轮融资由高瓴资本领投，红杉资本、源码资本跟投。", {"红杉资本", "源码资本"}),
+        ("3月，深圳碳云健康旗下产品获批。", {"深圳碳云健康"}),
+        ("此外，医渡科技和微脉健康也在筹备上市。", {"医渡科技", "微脉健康"}),
+        ("AT&T 最近终止了零费率套餐。", {"AT&T"}),
+    ],
+)
+def test_brands_and_list_siblings_are_organizations(
+    nlp: Language, text: str, orgs: set[str]
+) -> None:
+    assert orgs <= forms(nlp, text, "ORG")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "推动中国资本市场健康发展。",  # trade words before a noun modify it
+        "助力中国医疗卫生事业健康发展。",  # no brand before the trade word
+        "一楼集理疗、康复中心、婴儿SPA、孕妇学校于一身。",  # a list of facilities
+    ],
+)
+def test_no_organization_from_ordinary_words_or_facilities(nlp: Language, text: str) -> None:
+    assert not forms(nlp, text, "ORG") - {"康复中心", "孕妇学校"}
+
+
+def test_a_brand_the_tagger_calls_a_person_is_the_company(nlp: Language) -> None:
+    text = "网易收购雷火科技，雷火将保持独立运营。"
+    assert not forms(nlp, text, "PERSON")
+    assert "雷火" in entity_with(nlp, text, "雷火科技").aliases
+
+
+def test_latin_names_beside_a_title_are_people(nlp: Language) -> None:
+    text = "英国David Smith教授、美国William E.Reichman教授作了报告。"
+    assert {"David Smith", "William E.Reichman"} <= forms(nlp, text, "PERSON")
+
+
+def test_an_ampersand_of_a_name_in_html_stays_as_written() -> None:
+    from healthnews_nlp.ingest.html import html_to_text
+
+    text, offsets, _ = html_to_text("<p>AT&T 最近终止了套餐，P&amp;G 与 &copy 2021 &foo; 照旧。</p>")
+    assert text.startswith("AT&T 最近")  # no ';' added after an unknown name
+    assert "P&G" in text and "© 2021" in text and "&foo;" in text
+    assert offsets.source_span(0, 4) == (3, 7)

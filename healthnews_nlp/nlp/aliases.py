@@ -24,15 +24,10 @@ from dataclasses import dataclass, field
 
 from healthnews_nlp.nlp.lexicons import Lexicons, has_infix
 from healthnews_nlp.nlp.names import COMRADE
-from healthnews_nlp.nlp.rules import quote_stripped
+from healthnews_nlp.nlp.rules import brand_of, quote_stripped
 from healthnews_nlp.nlp.view import HAN, Candidate, TextView
 
 _QUOTES_AND_SPACES = re.compile(r"[\s\"'“”‘’「」『』《》]")
-COMPANY_REMAINDER = re.compile(
-    r"^(?:信息产业|信息技术|信息|科技|技术|数据服务|数据|服务|网络|医疗|健康|控股|实业|发展|投资|产业|电子|通信"
-    r"|新能源|能源|医药|药业|制药|生物|传媒|文化|软件)*"
-    r"(?:集团)?(?:股份)?(?:有限责任公司|有限公司|公司|集团)$"
-)
 # Dashes between a campaign's name and the stage of it an article reports (…活动—忻州行).
 STAGE_DASHES = "—–-－"
 
@@ -241,7 +236,7 @@ def _longer_form(
         if len(staged) == 1 and len(name) >= 4:
             return staged[0]
     if label == "ORG":
-        prefix_of = [n for n in names if n != name and n.startswith(name) and COMPANY_REMAINDER.match(n[len(name) :])]
+        prefix_of = [n for n in names if brand_of(name, n)]
         if prefix_of:
             return min(prefix_of, key=len)
     if label == "LOC":

@@ -116,6 +116,11 @@ class Lexicons:
         return _by_length(self.place_heads)
 
     @cached_property
+    def naming_heads(self) -> frozenset[str]:
+        """Organization heads but the trade words that end brands only (健康, 资本)."""
+        return frozenset(h for h, kind in self.org_heads.items() if kind != "brand")
+
+    @cached_property
     def long_name_heads(self) -> frozenset[str]:
         """Event and organization heads of two characters or more (no person name holds one)."""
         return frozenset(h for h in self.event_heads | self.org_heads.keys() if len(h) > 1)

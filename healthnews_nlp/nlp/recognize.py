@@ -40,10 +40,12 @@ def recognize(view: TextView, extra: Iterable[Candidate] = ()) -> Recognition:
     proposed = [c for c in proposed if _allowed(view, c)]
     chosen = _without_departments(view, select(proposed))
     definitions = _definitions(view, chosen)
-    names = {(view.text[c.start : c.end], c.label) for c in chosen}
+    siblings = [c for c in rules.list_siblings(view, chosen) if _allowed(view, c)]
+    names = {(view.text[c.start : c.end], c.label) for c in [*chosen, *siblings]}
     names |= {(view.text[alias.start : alias.end], alias.label) for alias, _ in definitions}
     repeats = [c for c in _occurrences(view, names) if _allowed(view, c)]
-    chosen = select(_without_weak_readings([*proposed, *repeats, *(alias for alias, _ in definitions)], view))
+    aliases = [alias for alias, _ in definitions]
+    chosen = select(_without_weak_readings([*proposed, *siblings, *repeats, *aliases], view))
     return Recognition(tuple(_without_departments(view, chosen)), tuple(definitions))
 
 
@@ -64,11 +66,13 @@ def _without_weak_readings(candidates: list[Candidate], view: TextView) -> list[
 
     - an organization the tagger found that ends another organization's name (健委 of 宁夏卫健委);
     - an organization or place whose name the article gives to a person (金力 after 院长);
-    - a person that runs past a name a title introduced (周振用 when 总经理周振 is in the text).
+    - a person that runs past a name a title introduced (周振用 when 总经理周振 is in the text);
+    - a person whose name is a company's brand in the article (沐瞳 beside 沐瞳科技): a company.
     """
     text = view.text
     strong = [c for c in candidates if c.rule not in BACKEND_ONLY]
     strong_orgs = {text[c.start : c.end] for c in strong if c.label == "ORG"}
+    all_orgs = {text[c.start : c.end] for c in candidates if c.label == "ORG"}
     org_endings = {org[cut:] for org in strong_orgs for cut in range(1, len(org))}
     people = {text[c.start : c.end] for c in strong if c.label == "PERSON"}
     kept = []
@@ -81,6 +85,8 @@ def _without_weak_readings(candidates: list[Candidate], view: TextView) -> list[
                 continue
             if candidate.label == "PERSON" and any(word[:cut] in people for cut in range(1, len(word))):
                 continue
+            if candidate.label == "PERSON" and any(rules.brand_of(word, org) for org in all_orgs):
+                candidate = Candidate(candidate.start, candidate.end, "ORG", candidate.rule, 0)
         kept.append(candidate)
     return kept
 

@@ -20,10 +20,12 @@ from healthnews_nlp.nlp.names import Walk, walk_left
 from healthnews_nlp.nlp.view import (
     CLOSE_QUOTES,
     HAN,
+    LATIN_OR_DIGIT,
     NAME_TAGS,
     OPEN_QUOTES,
     PLACE_REFERENCES,
     Candidate,
+    Spans,
     TextView,
     has_anchor,
     positions_after,
@@ -35,6 +37,8 @@ CLASSIFIERS = ("一家", "一所", "首家", "一个", "多家", "这家", "该"
 LEADING_CUES = ("联合", "携手", "牵手", "联手", "与", "和", "由", "同")
 TRAILING_JOINERS = "和与及、等"
 DOUBLE_CLOSE_QUOTES = "”\"」』"  # not ’: single quotes mark words inside a quotation (‘牵手’)
+# The rest of a Latin name the tagger cut at its ampersand (AT&T, P&G).
+LATIN_AMPERSAND = re.compile(r"&[A-Za-z][A-Za-z0-9]*")
 # Auxiliaries the tagger glues to the end of a name that already ends with its head
 # (沐瞳科技会保持 = 沐瞳科技 + 会).
 TRAILING_MODALS = "会将已要在"
@@ -47,6 +51,27 @@ PARTNER_CUES = re.compile(r"(?:正式|共同|将|已|进一步)?(?:达成|签订
 ABBREVIATION = re.compile(
     r"[（(]\s*(?:以下|下文)?(?:简称|下称|称)[:：]?\s*[“\"「]?([^”\"」）)，,。]{2,20}?)[”\"」]?\s*[）)]"
 )
+# What follows a company's brand in its full name: trade words and a legal form
+# (沐瞳 + 科技, 中国电信 + 集团有限公司, 蔚来 + 汽车).
+COMPANY_REMAINDER = re.compile(
+    r"^(?:信息产业|信息技术|信息|科技|技术|数据服务|数据|服务|网络|医疗|健康|控股|实业|发展|投资|产业|电子|通信"
+    r"|新能源|能源|医药|药业|制药|生物|传媒|文化|软件|汽车)*"
+    r"(?:集团)?(?:股份)?(?:有限责任公司|有限公司|公司|集团)$"
+)
+# A trade word alone after a brand names the same company (沐瞳科技 = 沐瞳, 蔚来汽车 = 蔚来);
+# not 健康 or 医疗, which often name a subsidiary (阿里健康 is not 阿里巴巴).
+BRAND_REMAINDER = re.compile(
+    r"^(?:科技|技术|汽车|控股|实业)(?:集团)?(?:股份)?(?:有限责任公司|有限公司|公司)?$"
+)
+
+
+def brand_of(word: str, organization: str) -> bool:
+    """Is ``word`` the brand of ``organization`` (中国电信 of 中国电信集团有限公司, 沐瞳 of
+    沐瞳科技)?"""
+    if len(organization) <= len(word) or not organization.startswith(word):
+        return False
+    rest = organization[len(word) :]
+    return bool(COMPANY_REMAINDER.match(rest) or BRAND_REMAINDER.match(rest))
 ENGLISH_ALIAS = re.compile(r"[（(]\s*([A-Za-z][A-Za-z0-9 .&\-]{5,80})\s*[）)]")
 # An acronym in brackets after a name: 发那科（FANUC）, 美国联邦通信委员会（FCC）.
 ACRONYM_ALIAS = re.compile(r"[（(]\s*([A-Z][A-Z0-9&\-]{1,4})\s*[）)]")
@@ -182,8 +207,51 @@ def _orgs_by_head(view: TextView) -> Iterator[Candidate]:
         if kind == "subunit":
             if _subunit_of_organization(view, start, head_start):
                 yield Candidate(start, head_end, "ORG", "org-subunit", 2)
-        elif _acceptable_org(view, start, head_start, kind):
+        elif kind == "brand":
+            if _brand_name(view, start, head_start, head_end):
+                yield Candidate(start, head_end, "ORG", "org-head", 2)
+        elif _acceptable_org(view, start, head_start, kind) and (
+            kind != "company" or _trade_word_ends_name(view, head_end)
+        ):
             yield Candidate(start, head_end, "ORG", "org-head", 2)
+
+
+def _trade_word_ends_name(view: TextView, head_end: int) -> bool:
+    """Is a trade word at ``head_end`` the end of a name, not a modifier of the next noun?
+
+    杭州诺辉健康旗下, 中国医药导报副社长, 贝恩资本、; not 中国资本市场, 健康产业 (a noun
+    follows that is neither a title nor one of the words that stand after a name: 旗下, 股东).
+    """
+    if head_end >= len(view.text):
+        return True
+    token = view.tokens[view.token_index(head_end)]
+    word = view.text[token.start : token.end]
+    if token.start != head_end or token.tag not in NOUN_TAGS:
+        return True
+    return word in view.lexicons.stop_nouns or head_end in view.title_starts
+
+
+def _brand_name(view: TextView, start: int, head_start: int, head_end: int) -> bool:
+    """A brand before a trade word (贝恩资本, 杭州诺辉健康): see ``brand`` in org_heads.tsv."""
+    head_token = view.tokens[view.token_index(head_start)]
+    if head_token.start != head_start or start == head_start or _described(view, start):
+        return False
+    if not _trade_word_ends_name(view, head_end):
+        return False
+    brand = view.tokens[view.token_index(head_start - 1)]
+    return _brand_word(view, view.text[brand.start : head_start], brand.tag)
+
+
+def _brand_word(view: TextView, word: str, tag: str) -> bool:
+    """A brand right before the trade word: a name word, Latin letters, or a word unknown to
+    the dictionary that is no place (诺辉, 贝恩; not 事业 in 中国医疗卫生事业健康发展)."""
+    if tag in {"PER", "ORG", "nz", "nw", "eng"} or LATIN_OR_DIGIT.match(word):
+        return True
+    unknown = word not in dictionary_tags() and not view.place_prefix(word)
+    return HAN.match(word) is not None and unknown
+
+
+NOUN_TAGS = frozenset({"n", "vn", "nz", "an", "nw"})
 
 
 def _quotation_start(view: TextView, start: int, head_start: int) -> int:
@@ -345,6 +413,9 @@ def _orgs_from_backend(view: TextView) -> Iterator[Candidate]:
             continue
         start = _strip_cues(view, entity.start, entity.end)
         end = entity.end
+        rest = LATIN_AMPERSAND.match(text, end)
+        if rest and text[end - 1].isascii() and text[end - 1].isalpha():
+            end = rest.end()  # the tagger's AT, then &T
         while end - start > 2 and text[end - 1] in TRAILING_JOINERS:
             end -= 1
         if _trailing_modal(view, start, end):
@@ -438,7 +509,8 @@ def _orgs_from_lists(view: TextView) -> Iterator[Candidate]:
 def _org_like(view: TextView, start: int, end: int) -> bool:
     word = view.text[start:end]
     tags = {t.tag for t in view.tokens[view.token_index(start) : view.token_index(end - 1) + 1]}
-    return "ORG" in tags or bool(DOMAIN_NAME.search(word)) or has_infix(word, view.lexicons.org_heads, shortest=2)
+    heads = view.lexicons.naming_heads
+    return "ORG" in tags or bool(DOMAIN_NAME.search(word)) or has_infix(word, heads, shortest=2)
 
 
 def list_items(view: TextView, list_end: int) -> list[tuple[int, int]]:
@@ -473,8 +545,10 @@ def list_items(view: TextView, list_end: int) -> list[tuple[int, int]]:
 
 
 def _is_joiner(view: TextView, position: int) -> bool:
+    """和, 与, 同 as a conjunction (the tagger may glue a space to it: Vimeo 和 Wikimedia)."""
     token = view.tokens[view.token_index(position)]
-    return token.end - token.start == 1 and token.tag in {"p", "c"}
+    word = view.text[token.start : token.end]
+    return len(word) == 1 and token.tag in {"p", "c"} or len(word.strip()) == 1 and token.tag == "w"
 
 
 def _is_clause_boundary(view: TextView, position: int) -> bool:
@@ -483,10 +557,142 @@ def _is_clause_boundary(view: TextView, position: int) -> bool:
     return token.start == position and token.tag in {"p", "v", "vd", "d", "ad", "r", "u"} and token.end - token.start <= 2
 
 
+def list_siblings(view: TextView, chosen: Iterable[Candidate]) -> Iterator[Candidate]:
+    """Items of a 、-list beside an organization the text names: organizations too.
+
+    贝恩资本、愉悦资本等; Mozilla、ADT、Dropbox 和 Wikimedia; 和睦家医院、Remebot微创机器人、优蓝
+    机器人: brand and short company names have no head word, and a list is made of one kind
+    of thing. An item must look like a name (no verb, no title, not a place, not an ordinary
+    word) and not be a person or a place that other evidence chose.
+    """
+    text = view.text
+    chosen = list(chosen)
+    orgs = [c for c in chosen if c.label == "ORG" and _confident_org(view, c.start, c.end)]
+    org_names = {text[c.start : c.end] for c in orgs}
+    others = Spans(
+        (c.start, c.end) for c in chosen if c.label != "ORG" and c.rule not in WEAK_READINGS
+    )
+    list_ends = {_list_end(view, c.end) for c in orgs if _listed(view, c.start, c.end)}
+    for list_end in sorted(list_ends):
+        items = [
+            _without_spaces(text, _strip_cues(view, s, e), e) for s, e in list_items(view, list_end)
+        ]
+        if len(items) < 2 or "、" not in text[items[0][0] : items[-1][1]]:
+            continue
+        if not any(text[s:e] in org_names for s, e in items):
+            continue
+        for start, end in items:
+            if text[start:end] in org_names or others.touches(start, end):
+                continue
+            if _holds_mention(chosen, start, end) or not _plausible_sibling(view, start, end):
+                continue  # 双流区政府领导: an organization and more, not another one
+            yield Candidate(start, end, "ORG", "org-sibling", 0)
+
+
+def _confident_org(view: TextView, start: int, end: int) -> bool:
+    """An organization the list can vouch for: anchored or the tagger's (not 康复中心)."""
+    tokens = view.tokens[view.token_index(start) : view.token_index(end - 1) + 1]
+    return any(t.tag == "ORG" for t in tokens) or has_anchor(view, start, end)
+
+
+def _holds_mention(chosen: list[Candidate], start: int, end: int) -> bool:
+    """Is a chosen mention strictly inside ``start:end``?"""
+    return any(
+        start <= c.start and c.end <= end and (c.start, c.end) != (start, end) for c in chosen
+    )
+
+
+# Readings of the tagger alone, which a list of organizations outweighs (贝恩/PER in 贝恩资本).
+WEAK_READINGS = frozenset({"person-backend-weak", "person-backend", "loc-backend", "repeat"})
+LIST_SEPARATORS = "、和及与"
+
+
+def _listed(view: TextView, start: int, end: int) -> bool:
+    """Is ``start:end`` an item of a 、-list (a separator right after or right before it)?"""
+    text = view.text
+    after = text[end : end + 2].lstrip()
+    before = text[max(0, start - 2) : start].rstrip()
+    separator_after = bool(after) and after[0] in LIST_SEPARATORS
+    return separator_after or bool(before) and before[-1] in LIST_SEPARATORS
+
+
+def _list_end(view: TextView, end: int) -> int:
+    """End of the list whose item ends at ``end``: the items after it are walked over."""
+    text = view.text
+    while True:
+        position = end
+        while position < len(text) and text[position] == " ":
+            position += 1
+        if position >= len(text) or not (
+            text[position] == "、" or text[position] in "和及与" and _is_joiner(view, position)
+        ):
+            return end
+        item_end = _item_end(view, position + 1)
+        if item_end <= position + 1:
+            return end
+        end = item_end
+
+
+def _item_end(view: TextView, start: int) -> int:
+    """End of the list item that starts at ``start`` (at the next separator or clause word)."""
+    text = view.text
+    position = start
+    while position < len(text) and text[position] == " ":
+        position += 1
+    while position < len(text):
+        char = text[position]
+        if char in ITEM_ENDS or char in "和及与" and _is_joiner(view, position):
+            break
+        token = view.tokens[view.token_index(position)]
+        if token.start == position and token.tag in ITEM_END_TAGS and position > start:
+            break
+        position += 1
+    return len(text[:position].rstrip())
+
+
+ITEM_END_TAGS = frozenset({"v", "vd", "p", "d", "ad", "u", "c"})
+ITEM_ENDS = "、，,。；;：:！？!?\n“”\"（）()等的"
+
+
+def _without_spaces(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _plausible_sibling(view: TextView, start: int, end: int) -> bool:
+    """Could ``start:end``, an item of a list of organizations, be one's name?"""
+    text, lexicons = view.text, view.lexicons
+    word = text[start:end]
+    if not 2 <= len(word) <= 20 or word in view.gazetteer or view.place_prefix(word) == len(word):
+        return False
+    if word in common_words() or word in lexicons.org_descriptors or word in lexicons.stop_nouns:
+        return False
+    if word in lexicons.org_heads or longest_suffix(word, lexicons.org_non_heads):
+        return False  # 中医医院 alone is a kind of hospital; 健康山东项目 is a project
+    if _only_descriptors(view, start, end) or has_infix(word, lexicons.titles, shortest=2):
+        return False
+    tokens = view.tokens[view.token_index(start) : view.token_index(end - 1) + 1]
+    for token in tokens:
+        part = text[token.start : token.end]
+        if token.tag in SIBLING_STOP_TAGS and not LATIN_OR_DIGIT.match(part):
+            return False
+        if part in lexicons.stop_nouns or part in lexicons.honorifics:
+            return False  # 有关同志, 相关领导
+    return True
+
+
+# Words that do not stand in a name of a list: verbs, function words, numbers, times.
+SIBLING_STOP_TAGS = frozenset({"v", "vd", "p", "c", "u", "d", "r", "m", "q", "TIME", "w", "f"})
+
+
 def _plausible_list_org(view: TextView, start: int, end: int) -> bool:
     word = view.text[start:end]
-    if word in view.gazetteer or word in view.lexicons.stop_nouns:
-        return False
+    lexicons = view.lexicons
+    if word in view.gazetteer or word in lexicons.stop_nouns or word in lexicons.org_heads:
+        return False  # [医院]与社会资本合作: a head alone names no organization
     if _only_descriptors(view, start, end):
         return False
     tags = {t.tag for t in view.tokens[view.token_index(start) : view.token_index(end - 1) + 1]}
@@ -751,6 +957,27 @@ def person_candidates(view: TextView) -> Iterator[Candidate]:
             yield Candidate(name_start, start, "PERSON", "person-honorific", 1)
     yield from _people_from_backend(view, title_starts, title_ends)
     yield from _people_in_lists(view)
+    yield from _latin_people(view, title_starts, title_ends)
+
+
+# A name in Latin letters: a first name, initials, a last name (William E.Reichman, Norman Relkin).
+LATIN_NAME = re.compile(
+    r"(?<![A-Za-z.])[A-Z][a-z]+(?:[ .·]+(?:[A-Z]\.\s*)*[A-Z][a-z]+){1,3}(?![A-Za-z])"
+)
+
+
+def _latin_people(
+    view: TextView, title_starts: set[int], title_ends: set[int]
+) -> Iterator[Candidate]:
+    """People named in Latin letters beside a title (Norman Relkin教授), or the tagger's PER."""
+    text = view.text
+    for match in LATIN_NAME.finditer(text):
+        start, end = match.span()
+        after = len(text) - len(text[end:].lstrip(" "))
+        before = len(text[:start].rstrip(" "))
+        tokens = view.tokens[view.token_index(start) : view.token_index(end - 1) + 1]
+        if after in title_starts or before in title_ends or any(t.tag == "PER" for t in tokens):
+            yield Candidate(start, end, "PERSON", "person-latin", 1)
 
 
 def _name_after(view: TextView, position: int, title_starts: set[int]) -> int:
