@@ -393,3 +393,26 @@ def test_an_ampersand_of_a_name_in_html_stays_as_written() -> None:
     assert text.startswith("AT&T 最近")  # no ';' added after an unknown name
     assert "P&G" in text and "© 2021" in text and "&foo;" in text
     assert offsets.source_span(0, 4) == (3, 7)
+
+
+# --- K15 place boundaries ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "not_place"),
+    [
+        ("县城位于准噶尔盆地南缘，人口30万。", "准噶尔盆地", "准噶尔盆地南缘"),
+        ("医疗队长期帮助大凉山贫困地区的患儿。", "大凉山", "大凉山贫困地区"),
+        ("记者日前来到新疆莎车。", "莎车", "新疆莎车"),
+    ],
+)
+def test_a_place_without_its_side_or_description(
+    nlp: Language, text: str, place: str, not_place: str
+) -> None:
+    found = forms(nlp, text, "LOC")
+    assert place in found and not_place not in found
+
+
+def test_a_described_area_with_no_place_is_none(nlp: Language) -> None:
+    text = "这将促进中小城市、西部落后地区的医疗水平提升。"
+    assert not forms(nlp, text, "LOC")

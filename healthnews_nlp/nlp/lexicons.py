@@ -100,6 +100,8 @@ class Lexicons:
     event_bodies: frozenset[str] = frozenset()
     document_words: frozenset[str] = frozenset()
     venue_heads: frozenset[str] = frozenset()
+    place_modifiers: frozenset[str] = frozenset()
+    place_suffixes: frozenset[str] = frozenset()
     # is_title answers, memoised: the rules ask about the same few thousand strings over and over
     _title_memo: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -271,4 +273,6 @@ def _load(extra_dir: str | None) -> Lexicons:
         event_bodies=_words("event_bodies.txt", extra_dir),
         document_words=_words("document_words.txt", extra_dir),
         venue_heads=_words("venue_heads.txt", extra_dir),
+        place_modifiers=_words("place_modifiers.txt", extra_dir),
+        place_suffixes=_words("place_suffixes.txt", extra_dir),
     )

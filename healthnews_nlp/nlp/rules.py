@@ -909,7 +909,11 @@ def _places_from_backend(view: TextView) -> Iterator[Candidate]:
         if word not in view.gazetteer and all(c in view.lexicons.place_abbreviations for c in word):
             continue  # 中美: two places, one character each (_places_by_abbreviation)
         prefix = view.place_prefix(word)
-        if prefix == len(word) or prefix and word[prefix:] in common_words():
+        if prefix and prefix < len(word) and word[prefix:] in view.gazetteer:
+            # 新疆莎车: two places, the region and the county
+            yield Candidate(entity.start, entity.start + prefix, "LOC", "loc-backend", 1)
+            yield Candidate(entity.start + prefix, entity.end, "LOC", "loc-backend", 1)
+        elif prefix == len(word) or prefix and word[prefix:] in common_words():
             # 北京合作, 北京南部: the tagger ran on into an ordinary word
             yield Candidate(entity.start, entity.start + prefix, "LOC", "loc-backend", 1)
         elif (
@@ -918,14 +922,42 @@ def _places_from_backend(view: TextView) -> Iterator[Candidate]:
             and word not in common_words()
             and word not in view.lexicons.slogan_prefixes
         ):
-            yield Candidate(entity.start, entity.end, "LOC", "loc-backend", 0)
+            end = _without_place_suffix(view, entity.start, entity.end)
+            yield Candidate(entity.start, end, "LOC", "loc-backend", 0)
 
 
 def _places_by_head(view: TextView) -> Iterator[Candidate]:
+    """Zones named by a place and a head (北京经济技术开发区, 珠三角地区).
+
+    A description before the head (大凉山贫困地区) leaves the place before it, not a zone.
+    """
     for head_start, head_end, _ in head_matches(view, view.lexicons.place_heads):
         start = walk_left(view, head_start, Walk())
-        if start < head_start and _has_place(view, start, head_start) and not _only_descriptors(view, start, head_start):
+        if start == head_start or not _has_place(view, start, head_start):
+            continue
+        if _only_descriptors(view, start, head_start):
+            continue
+        described = _described_place_end(view, start, head_start)
+        if described is None:
             yield Candidate(start, head_end, "LOC", "loc-head", 1)
+        elif described - start >= 2 and _has_place(view, start, described):
+            if view.text[start:described] not in view.lexicons.place_suffixes:  # not 西部
+                yield Candidate(start, described, "LOC", "loc-head", 1)
+
+
+def _described_place_end(view: TextView, start: int, head_start: int) -> int | None:
+    """Where a description of the place (贫困, 落后) starts in ``start:head_start``, if one does."""
+    text, modifiers = view.text, view.lexicons.place_modifiers
+    for position in range(start, head_start):
+        if any(text.startswith(modifier, position) for modifier in modifiers):
+            return position
+    return None
+
+
+def _without_place_suffix(view: TextView, start: int, end: int) -> int:
+    """End of a place before a side or part of it (塔里木盆地西缘 → 塔里木盆地)."""
+    suffix = longest_suffix(view.text[start:end], view.lexicons.place_suffixes, keep=2)
+    return end - len(suffix) if suffix else end
 
 
 # --- people ----------------------------------------------------------------------------------
