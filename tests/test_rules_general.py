@@ -389,7 +389,8 @@ def test_latin_names_beside_a_title_are_people(nlp: Language) -> None:
 def test_an_ampersand_of_a_name_in_html_stays_as_written() -> None:
     from healthnews_nlp.ingest.html import html_to_text
 
-    text, offsets, _ = html_to_text("<p>AT&T 最近终止了套餐，P&amp;G 与 &copy 2021 &foo; 照旧。</p>")
+    source = "<p>AT&T 最近终止了套餐，P&amp;G 与 &copy 2021 &foo; 照旧。</p>"
+    text, offsets, _ = html_to_text(source)
     assert text.startswith("AT&T 最近")  # no ';' added after an unknown name
     assert "P&G" in text and "© 2021" in text and "&foo;" in text
     assert offsets.source_span(0, 4) == (3, 7)
