@@ -122,6 +122,7 @@ def _allowed(view: TextView, candidate: Candidate) -> bool:
     if candidate.rule != "pattern" and (
         rules.inside_document_title(view, candidate)
         or candidate.label == "PERSON" and rules.unnamed_person(view, candidate)
+        or rules.malformed(view.text[candidate.start : candidate.end])
     ):
         return False
     return not any(s <= candidate.start and candidate.end <= e for s, e in _not_entity_spans(view))

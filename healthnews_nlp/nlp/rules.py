@@ -110,6 +110,35 @@ def _only_descriptors(view: TextView, start: int, end: int) -> bool:
     return all(word in descriptors or not HAN.search(word) and not word.isalnum() for word in words if word)
 
 
+def _acronym_follows(view: TextView, head_end: int) -> bool:
+    """Is the name followed by its acronym in brackets (世界胃肠组织（WGO）)? Then it is a name."""
+    if head_end < 0:
+        return False
+    bracket = view.text[head_end : head_end + 84]
+    return ACRONYM_ALIAS.match(bracket) is not None or ENGLISH_ALIAS.match(bracket) is not None
+
+
+def _ordinary_words(view: TextView, start: int, end: int) -> bool:
+    """Is ``start:end`` short and made of ordinary words only (研发, 儿童摄影; not 真格/nz)?"""
+    if end - start > 4:
+        return False
+    tokens = view.tokens[view.token_index(start) : view.token_index(end - 1) + 1]
+    return all(
+        t.tag not in PROPER_TAGS and _common_noun(view.text[max(t.start, start) : min(t.end, end)])
+        for t in tokens
+    )
+
+
+# Tags of proper nouns: a word the tagger reads as a name (真格/nz) is no ordinary word.
+PROPER_TAGS = frozenset({"nz", "nw", "nr", "ns", "nt", "PER", "LOC", "ORG"})
+
+
+def _common_noun(word: str) -> bool:
+    """A word the dictionary knows, and not as a name of a person, place or organization."""
+    entry = dictionary_tags().get(word)
+    return entry is not None and entry[1][:2] not in {"nr", "ns", "nt", "nz"} and entry[1] != "j"
+
+
 def _described(view: TextView, start: int) -> bool:
     """Preceded by 的 or a classifier: a description (一家国家临床医学研究中心), not a name."""
     before = view.text[max(0, start - 2) : start]
@@ -210,7 +239,7 @@ def _orgs_by_head(view: TextView) -> Iterator[Candidate]:
         elif kind == "brand":
             if _brand_name(view, start, head_start, head_end):
                 yield Candidate(start, head_end, "ORG", "org-head", 2)
-        elif _acceptable_org(view, start, head_start, kind) and (
+        elif _acceptable_org(view, start, head_start, kind, head_end=head_end) and (
             kind != "company" or _trade_word_ends_name(view, head_end)
         ):
             yield Candidate(start, head_end, "ORG", "org-head", 2)
@@ -297,14 +326,23 @@ def _title_over(view: TextView, head_start: int, head_end: int) -> bool:
     return any(view.lexicons.is_title(text[head_start : head_start + n]) for n in longer)
 
 
-def _acceptable_org(view: TextView, start: int, head_start: int, kind: str, *, tagged: bool = False) -> bool:
-    """Is ``start:head_start`` a name for a head of ``kind``? ``tagged``: the backend called it ORG."""
+def _acceptable_org(
+    view: TextView,
+    start: int,
+    head_start: int,
+    kind: str,
+    *,
+    tagged: bool = False,
+    head_end: int = -1,
+) -> bool:
+    """Is ``start:head_start`` a name for a head of ``kind``? ``tagged``: the backend called it ORG;
+    ``head_end``: where the head ends (an acronym in brackets after it anchors the name)."""
     modifier = view.text[start:head_start]
     if not modifier:
         return False
     if kind == "place":
         return _has_place(view, start, head_start)
-    anchored = has_anchor(view, start, head_start)
+    anchored = has_anchor(view, start, head_start) or _acronym_follows(view, head_end)
     if kind == "anchored":
         return tagged or anchored or modifier.startswith(NATIONAL)
     if kind == "company":
@@ -317,6 +355,8 @@ def _acceptable_org(view: TextView, start: int, head_start: int, kind: str, *, t
         return False
     if _only_descriptors(view, start, head_start):
         return False
+    if not anchored and not tagged and _ordinary_words(view, start, head_start):
+        return False  # 研发中心, 康复中心, 孕妇学校: a kind of unit, no name
     if not anchored and any(word in modifier for word in view.lexicons.org_type_words):
         return False  # 研究型医院, 三甲医院: a kind of organization, not a name
     return anchored or not _described(view, start)
@@ -429,7 +469,10 @@ def _orgs_from_backend(view: TextView) -> Iterator[Candidate]:
             kind = lexicons.org_heads[head]
             if any(text.startswith(n, head_end - len(n)) for n in lexicons.org_non_heads):
                 continue
-            if kind != "person" and _acceptable_org(view, start, head_end - len(head), kind, tagged=True):
+            head_start = head_end - len(head)
+            if kind != "person" and _acceptable_org(
+                view, start, head_start, kind, tagged=True, head_end=head_end
+            ):
                 yield Candidate(start, head_end, "ORG", "org-backend" if head_end == end else "org-department", 2)
             continue
         if longest_suffix(word, lexicons.place_heads) or longest_suffix(word, lexicons.product_heads):
@@ -693,8 +736,9 @@ def _plausible_list_org(view: TextView, start: int, end: int) -> bool:
     lexicons = view.lexicons
     if word in view.gazetteer or word in lexicons.stop_nouns or word in lexicons.org_heads:
         return False  # [医院]与社会资本合作: a head alone names no organization
-    if _only_descriptors(view, start, end):
-        return False
+    head = longest_suffix(word, lexicons.org_heads, shortest=2)
+    if _only_descriptors(view, start, end - len(head) if head and head != word else end):
+        return False  # 知名三甲医院, 地方医疗机构: descriptions before a head
     tags = {t.tag for t in view.tokens[view.token_index(start) : view.token_index(end - 1) + 1]}
     if tags & {"v", "PER", "TIME", "m", "r"}:
         return False
@@ -1104,6 +1148,16 @@ def _people_from_backend(view: TextView, title_starts: set[int], title_ends: set
             yield Candidate(entity.start, entity.end, "PERSON", "person-backend", 1)
         elif name not in common_words():
             yield Candidate(entity.start, entity.end, "PERSON", "person-backend-weak", 0)
+
+
+def malformed(name: str) -> bool:
+    """Digits only (a stock code: 福安药业(300194)) or a bracket left open (治疗（): no name."""
+    if name.isdigit():
+        return True
+    return any(name.count(open_) != name.count(close) for open_, close in BRACKET_PAIRS)
+
+
+BRACKET_PAIRS = (("（", "）"), ("(", ")"), ("《", "》"), ("【", "】"))
 
 
 def unnamed_person(view: TextView, candidate: Candidate) -> bool:
