@@ -178,7 +178,7 @@ def test_a_bad_furniture_pattern_is_a_clear_error() -> None:
         ("项目由市人民医院、北医三院骨科、北京爱康宜诚医疗器械有限公司共同发起。", "北医三院骨科"),
         ("会议期间，中国医药导报副社长李文明介绍了情况。", "中国医药导报"),
         ("中国中医药报新媒体部主任王立新到会。", "中国中医药报"),
-        ("善款将捐入“爱 • 光明”基金。", "“爱 • 光明”基金"),
+        ("善款将捐入“爱 • 光明”基金。", "“爱•光明”基金"),  # the dot unspaced in the name
         ("和睦家医院、仁济医院等单位捐赠了设备。", "和睦家医院"),
     ],
 )
@@ -440,3 +440,22 @@ def test_descriptions_and_fragments_are_no_organizations(nlp: Language, text: st
 
 def test_a_name_defined_with_its_acronym_is_an_organization(nlp: Language) -> None:
     assert ("世界胃肠组织", "ORG") in names(nlp, "世界胃肠组织（WGO）发布了新版指南。")
+
+
+# --- K10 people -----------------------------------------------------------------------------------
+
+
+def test_a_name_set_apart_after_its_title_in_a_programme(nlp: Language) -> None:
+    text = (
+        "10：00-10：20 医院管理新思路 健康报社执行总编 高新军\n"
+        "10：20-10：40 互联网医疗 共享中医CEO 国洪兴\n"
+    )
+    people = forms(nlp, text, "PERSON")
+    assert {"高新军", "国洪兴"} <= people
+    assert all(not p.startswith(" ") for p in people)
+
+
+def test_a_foreign_name_with_a_spaced_dot_is_one_person(nlp: Language) -> None:
+    text = "美国联邦贸易委员会主席莉娜 · 汗（Lina Khan）表示支持。随后，汗发表了声明。"
+    person = entity_with(nlp, text, "Lina Khan")
+    assert person.name == "莉娜·汗" and person.type == "PERSON"

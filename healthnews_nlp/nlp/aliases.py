@@ -222,7 +222,10 @@ def _longer_form(
     """The one longer name of the article that ``name`` is a short form of, if exactly one
     (longer names already grouped as one entity count once: 协和医院 of 中国医学科学院北京协和医院
     and 北京协和医院)."""
-    if label == "PERSON" or len(name) < 2:
+    if label == "PERSON":  # 罗森沃塞尔 of 杰西卡·罗森沃塞尔: a foreign family name alone
+        dotted = [n for n in names if n.endswith(("·" + name, "•" + name))]
+        return dotted[0] if len(dotted) == 1 else None
+    if len(name) < 2:
         return None
     suffix_of = [n for n in names if n != name and n.endswith(name)]
     if label in {"ORG", "EVENT", "LOC"} and suffix_of and len(name) >= 4:

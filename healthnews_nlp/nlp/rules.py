@@ -1025,15 +1025,28 @@ def person_candidates(view: TextView) -> Iterator[Candidate]:
     title_starts = {s for s, _ in titles}
     title_ends = {e for _, e in titles}
     for start, end in titles:
-        name_end = _name_after(view, end, title_starts)
-        if name_end:
-            yield Candidate(end, name_end, "PERSON", "person-title", 2)
+        name = _name_after(view, end, title_starts)
+        if name:
+            yield Candidate(*name, "PERSON", "person-title", 2)
         name_start = _name_before(view, start, title_ends)
         if name_start is not None:
             yield Candidate(name_start, start, "PERSON", "person-honorific", 1)
     yield from _people_from_backend(view, title_starts, title_ends)
     yield from _people_in_lists(view)
     yield from _latin_people(view, title_starts, title_ends)
+    yield from _dotted_people(view)
+
+
+# The spaced middle dot of a foreign name (杰西卡 · 罗森沃塞尔).
+SPACED_DOT = re.compile(r"^[ \t]*[·•][ \t]*$")
+
+
+def _dotted_people(view: TextView) -> Iterator[Candidate]:
+    """A foreign name the tagger cut at its spaced dot into two people: one person."""
+    people = [e for e in view.analysis.entities if e.label == "PERSON"]
+    for first, second in zip(people, people[1:]):
+        if SPACED_DOT.match(view.text[first.end : second.start]):
+            yield Candidate(first.start, second.end, "PERSON", "person-dotted", 2)
 
 
 # A name in Latin letters: a first name, initials, a last name (William E.Reichman, Norman Relkin).
@@ -1056,24 +1069,38 @@ def _latin_people(
             yield Candidate(start, end, "PERSON", "person-latin", 1)
 
 
-def _name_after(view: TextView, position: int, title_starts: set[int]) -> int:
+def _name_after(
+    view: TextView, title_end: int, title_starts: set[int]
+) -> tuple[int, int] | None:
+    """The span of the name right after a title (spaces between them skipped), if one is."""
     text = view.text
+    position = title_end
     while position < len(text) and text[position] == " ":
         position += 1
     if position >= len(text):
-        return 0
+        return None
     token = view.tokens[view.token_index(position)]
     if token.start == position and token.tag == "PER":
-        return token.end if _looks_like_name(view, text[token.start : token.end]) else 0
+        tagged = _looks_like_name(view, text[token.start : token.end])
+        return (position, token.end) if tagged else None
     for length in (3, 2, 4):
         end = position + length
         name = text[position:end]
         if not _looks_like_name(view, name):
             continue
+        if _set_apart(view, title_end, position, end):
+            return position, end  # 执行总编 高新军: a name set apart in a column needs no tag
         if end in title_starts or end == len(text) or not HAN.match(text[end]) or _name_boundary(view, end):
             if (end in view.ends or end in title_starts) and _name_tokens(view, position, end):
-                return end
-    return 0
+                return position, end
+    return None
+
+
+def _set_apart(view: TextView, title_end: int, start: int, end: int) -> bool:
+    """A name set apart by blanks after its title, alone to the end of its line (a programme)."""
+    text = view.text
+    rest = text[end:].split("\n", 1)[0]
+    return start > title_end and not rest.strip() and text[start:end] not in common_words()
 
 
 def _name_tokens(view: TextView, start: int, end: int) -> bool:
@@ -1221,8 +1248,9 @@ def abbreviation_definitions(view: TextView) -> Iterator[tuple[int, int, int]]:
         yield match.start(), match.start(1), match.end(1)
 
 
-# Blanks that web pages put around quotation marks inside a name (中国 “ 互联网+中医 ” 论坛).
-SPACED_QUOTE = re.compile(r"\s*([“”「」『』])\s*")
+# Blanks that web pages put around quotation marks and dots inside a name
+# (中国 “ 互联网+中医 ” 论坛, 杰西卡 · 罗森沃塞尔).
+SPACED_QUOTE = re.compile(r"\s*([“”「」『』·•])\s*")
 
 
 def quote_stripped(text: str) -> str:
