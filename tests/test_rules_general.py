@@ -459,3 +459,15 @@ def test_a_foreign_name_with_a_spaced_dot_is_one_person(nlp: Language) -> None:
     text = "美国联邦贸易委员会主席莉娜 · 汗（Lina Khan）表示支持。随后，汗发表了声明。"
     person = entity_with(nlp, text, "Lina Khan")
     assert person.name == "莉娜·汗" and person.type == "PERSON"
+
+
+def test_the_meeting_of_a_forum_is_the_forum(nlp: Language) -> None:
+    text = "第二届长三角智慧医疗发展论坛会议议程（初定）"
+    events = forms(nlp, text, "EVENT")
+    assert "第二届长三角智慧医疗发展论坛" in events and not any(e.endswith("会议") for e in events)
+
+
+def test_a_campaign_named_after_its_season_is_no_event(nlp: Language) -> None:
+    text = "医院开展“质量安全月”活动，并举办“健康同行--金华站”活动。"
+    events = forms(nlp, text, "EVENT")
+    assert "健康同行--金华站" in events and "质量安全月" not in events

@@ -788,6 +788,9 @@ CAMPAIGN = re.compile(
 QUOTED_CAMPAIGN = re.compile(
     r"[“「『]\s*([^”」』\n。！？；“「『]{2,40}?(?:公益|慈善|宣传|主题|志愿服务|义诊)?活动)\s*[”」』]"
 )
+# A campaign named after the period it fills (“学术年”活动, “乳腺癌防治月”活动) is a season of
+# activities, not one event.
+CAMPAIGN_PERIOD = re.compile(r"[年月周]$")
 # What a campaign is called when it has no name of its own (“慈善活动”, “公益活动”).
 CAMPAIGN_WORD = re.compile(r"^(?:大型|系列|主题)?(?:公益|慈善|宣传|主题|志愿服务|义诊)?活动$")
 
@@ -837,7 +840,8 @@ def _campaigns(view: TextView) -> Iterator[Candidate]:
     for pattern in (CAMPAIGN, QUOTED_CAMPAIGN):
         for match in pattern.finditer(view.text):
             name = match.group(1)
-            if HAN.search(name) and not CAMPAIGN_WORD.match(name):
+            generic = CAMPAIGN_WORD.match(name) or CAMPAIGN_PERIOD.search(name)
+            if HAN.search(name) and not generic:
                 yield Candidate(match.start(1), match.end(1), "EVENT", "event-campaign", 3)
 
 
