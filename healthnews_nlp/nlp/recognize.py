@@ -115,17 +115,18 @@ def select(candidates: Iterable[Candidate]) -> list[Candidate]:
 
 
 def _allowed(view: TextView, candidate: Candidate) -> bool:
-    if view.skipped(candidate.start, candidate.end, candidate.label):
+    start, end = candidate.start, candidate.end
+    if end - start < 2 and candidate.rule not in SINGLE_CHARACTER_RULES:
         return False
-    if candidate.end - candidate.start < 2 and candidate.rule not in SINGLE_CHARACTER_RULES:
+    if view.skipped(start, end, candidate.label):
         return False
     if candidate.rule != "pattern" and (
-        rules.inside_document_title(view, candidate)
+        rules.malformed(view.text[start:end])
+        or view.document_titles and rules.inside_document_title(view, candidate)
         or candidate.label == "PERSON" and rules.unnamed_person(view, candidate)
-        or rules.malformed(view.text[candidate.start : candidate.end])
     ):
         return False
-    return not any(s <= candidate.start and candidate.end <= e for s, e in _not_entity_spans(view))
+    return not any(s <= start and end <= e for s, e in _not_entity_spans(view))
 
 
 def _not_entity_spans(view: TextView) -> list[tuple[int, int]]:

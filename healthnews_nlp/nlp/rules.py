@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import chain
 from functools import lru_cache
+from typing import cast
 
 from healthnews_nlp.nlp.lexicons import common_words, dictionary_tags, has_infix, longest_suffix, ordinary_word
 from healthnews_nlp.nlp.backends.base import BackendEntity
@@ -89,8 +90,16 @@ def _cached_heads(heads: frozenset[str]) -> dict[str, tuple[str, ...]]:
     return _heads_by_end(heads)
 
 
-def head_matches(view: TextView, heads: frozenset[str]) -> Iterator[tuple[int, int, str]]:
-    """Every head word that ends where a token ends (longest head first)."""
+def head_matches(view: TextView, heads: frozenset[str]) -> list[tuple[int, int, str]]:
+    """Every head word that ends where a token ends (longest head first), remembered per view:
+    several rules ask for the same heads."""
+    key = ("heads", heads)
+    if key not in view.memo:
+        view.memo[key] = list(_head_matches(view, heads))
+    return cast(list[tuple[int, int, str]], view.memo[key])
+
+
+def _head_matches(view: TextView, heads: frozenset[str]) -> Iterator[tuple[int, int, str]]:
     by_last = _cached_heads(heads)
     text = view.text
     for token in view.tokens:
@@ -99,6 +108,12 @@ def head_matches(view: TextView, heads: frozenset[str]) -> Iterator[tuple[int, i
             if text.startswith(head, end - len(head)):
                 yield end - len(head), end, head
                 break
+
+
+def _ends_with_non_head(view: TextView, end: int) -> bool:
+    """Does the text before ``end`` end with a word that only looks like a head (数据中心)?"""
+    non_heads = view.lexicons.org_non_heads
+    return longest_suffix(view.text[max(0, end - 8) : end], non_heads) is not None
 
 
 def _only_descriptors(view: TextView, start: int, end: int) -> bool:
@@ -212,7 +227,7 @@ def _orgs_by_head(view: TextView) -> Iterator[Candidate]:
     lexicons, text = view.lexicons, view.text
     for head_start, head_end, head in head_matches(view, frozenset(lexicons.org_heads)):
         kind = lexicons.org_heads[head]
-        if any(text.startswith(n, head_end - len(n)) for n in lexicons.org_non_heads):
+        if _ends_with_non_head(view, head_end):
             continue
         if kind == "person":
             candidate = _team(view, head_start, head_end)
@@ -422,6 +437,8 @@ def department_before_person(
     text, lexicons = view.text, view.lexicons
     if candidate.label != "ORG" or candidate.rule == "pattern":
         return candidate
+    if candidate.end not in view.title_starts and candidate.end not in people:
+        return candidate
     word = text[candidate.start : candidate.end]
     department = longest_suffix(word, lexicons.department_heads)
     own_head = longest_suffix(word, lexicons.org_heads)
@@ -467,7 +484,7 @@ def _orgs_from_backend(view: TextView) -> Iterator[Candidate]:
         if head_end:
             head = next(h for h in lexicons.org_heads_by_length if text.startswith(h, head_end - len(h)))
             kind = lexicons.org_heads[head]
-            if any(text.startswith(n, head_end - len(n)) for n in lexicons.org_non_heads):
+            if _ends_with_non_head(view, head_end):
                 continue
             head_start = head_end - len(head)
             if kind != "person" and _acceptable_org(
@@ -1185,10 +1202,13 @@ def malformed(name: str) -> bool:
     """Digits only (a stock code: 福安药业(300194)) or a bracket left open (治疗（): no name."""
     if name.isdigit():
         return True
+    if not BRACKETS.search(name):
+        return False
     return any(name.count(open_) != name.count(close) for open_, close in BRACKET_PAIRS)
 
 
 BRACKET_PAIRS = (("（", "）"), ("(", ")"), ("《", "》"), ("【", "】"))
+BRACKETS = re.compile("[（）()《》【】]")
 
 
 def unnamed_person(view: TextView, candidate: Candidate) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate
 
@@ -57,6 +57,8 @@ class TextView:
     gazetteer: Gazetteer
     skip: tuple[tuple[int, int], ...] = ()
     datelines: tuple[tuple[int, int], ...] = ()  # furniture but for the place a report came from
+    # what the rules computed for this text and ask for again (head matches)
+    memo: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def tokens(self) -> tuple[Token, ...]:
@@ -101,6 +103,8 @@ class TextView:
         """Inside a byline or other page furniture (:mod:`.furniture`), or inside a dateline
         unless a place of the gazetteer (上海 in 中新网上海11月8日电: where the report came
         from)."""
+        if not self.skip and not self.datelines:
+            return False
         if self._skip_spans.touches(start, end):
             return True  # no name runs into furniture either
         place = label == "LOC" and self.text[start:end] in self.gazetteer
