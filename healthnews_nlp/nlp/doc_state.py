@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 from healthnews_nlp.gazetteer import Gazetteer
 from healthnews_nlp.nlp.aliases import ResolvedEntity
 from healthnews_nlp.nlp.backends.base import Analysis, Token
+from healthnews_nlp.nlp.furniture import furniture_spans
 from healthnews_nlp.nlp.lexicons import Lexicons
 from healthnews_nlp.nlp.tokenizer import analysed_text, stored_analysis
 from healthnews_nlp.nlp.view import Candidate, TextView
@@ -40,8 +41,11 @@ def doc_state(doc: Doc, lexicons: Lexicons, gazetteer: Gazetteer) -> DocState:
     """The state of ``doc``, made on first use with these lexicons (again if others are asked for)."""
     state = _STATES.get(doc)
     if state is None or state.view.lexicons is not lexicons:
+        text = analysed_text(doc)
         analysis = stored_analysis(doc) or _analysis_from_tokens(doc)
-        view = TextView(analysed_text(doc), analysis, lexicons, gazetteer, skip=tuple(doc._.skip_spans))
+        furniture = furniture_spans(text, lexicons.furniture)
+        skip = (*doc._.skip_spans, *furniture.skip)
+        view = TextView(text, analysis, lexicons, gazetteer, skip=skip, datelines=furniture.datelines)
         state = _STATES[doc] = DocState(view)
     return state
 

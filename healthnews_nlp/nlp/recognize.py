@@ -13,6 +13,7 @@ still that name), and the union is resolved once more.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -69,14 +70,16 @@ def resolve(
     """
     scored = [c for c in map(_typed, candidates, probabilities) if c.rule == "pattern" or c.score >= threshold]
     proposed = [c for c in scored if _allowed(view, c)]
-    chosen = select(proposed)
+    chosen = _without_departments(view, select(proposed))
     defined = definitions(view, chosen)
-    names = {(view.text[c.start : c.end], c.label): c.score for c in chosen}
+    siblings = [c for c in rules.list_siblings(view, chosen) if _allowed(view, c)]
+    names = {(view.text[c.start : c.end], c.label): c.score for c in [*chosen, *siblings]}
     for alias, _ in defined:
         names[(view.text[alias.start : alias.end], alias.label)] = alias.score
     repeats = [c for c in _occurrences(view, names) if _allowed(view, c)]
-    chosen = select(_without_weak_readings([*proposed, *repeats, *(alias for alias, _ in defined)], view))
-    return Recognition(tuple(chosen), tuple(defined))
+    aliases = [alias for alias, _ in defined]
+    chosen = select(_without_weak_readings([*proposed, *siblings, *repeats, *aliases], view))
+    return Recognition(tuple(_without_departments(view, chosen)), tuple(defined))
 
 
 def _typed(candidate: Candidate, row: npt.NDArray[np.float32]) -> Candidate:
@@ -87,6 +90,15 @@ def _typed(candidate: Candidate, row: npt.NDArray[np.float32]) -> Candidate:
     return replace(candidate, label=CLASSES[best], score=float(row[best]))
 
 
+def _without_departments(view: TextView, chosen: list[Candidate]) -> list[Candidate]:
+    """Chosen organizations cut before a department that a title or a person follows.
+
+    Cut after selection: the whole name has already kept other readings off the department.
+    """
+    people = frozenset(c.start for c in chosen if c.label == "PERSON")
+    return [rules.department_before_person(view, c, people) for c in chosen]
+
+
 BACKEND_ONLY = frozenset({"org-backend", "person-backend", "person-backend-weak", "repeat"})
 
 
@@ -95,11 +107,13 @@ def _without_weak_readings(candidates: list[Candidate], view: TextView) -> list[
 
     - an organization the tagger found that ends another organization's name (健委 of 宁夏卫健委);
     - an organization or place whose name the article gives to a person (金力 after 院长);
-    - a person that runs past a name a title introduced (周振用 when 总经理周振 is in the text).
+    - a person that runs past a name a title introduced (周振用 when 总经理周振 is in the text);
+    - a person whose name is a company's brand in the article (沐瞳 beside 沐瞳科技): a company.
     """
     text = view.text
     strong = [c for c in candidates if c.rule not in BACKEND_ONLY]
     strong_orgs = {text[c.start : c.end] for c in strong if c.label == "ORG"}
+    all_orgs = {text[c.start : c.end] for c in candidates if c.label == "ORG"}
     org_endings = {org[cut:] for org in strong_orgs for cut in range(1, len(org))}
     people = {text[c.start : c.end] for c in strong if c.label == "PERSON"}
     kept = []
@@ -112,6 +126,8 @@ def _without_weak_readings(candidates: list[Candidate], view: TextView) -> list[
                 continue
             if candidate.label == "PERSON" and any(word[:cut] in people for cut in range(1, len(word))):
                 continue
+            if candidate.label == "PERSON" and any(rules.brand_of(word, org) for org in all_orgs):
+                candidate = Candidate(candidate.start, candidate.end, "ORG", candidate.rule, 0)
         kept.append(candidate)
     return kept
 
@@ -143,11 +159,18 @@ def select(candidates: Iterable[Candidate]) -> list[Candidate]:
 
 
 def _allowed(view: TextView, candidate: Candidate) -> bool:
-    if view.skipped(candidate.start, candidate.end):
+    start, end = candidate.start, candidate.end
+    if end - start < 2 and candidate.rule not in SINGLE_CHARACTER_RULES:
         return False
-    if candidate.end - candidate.start < 2 and candidate.rule not in SINGLE_CHARACTER_RULES:
+    if view.skipped(start, end, candidate.label):
         return False
-    return not _not_entity_spans(view).covers(candidate.start, candidate.end)
+    if candidate.rule != "pattern" and (
+        rules.malformed(view.text[start:end])
+        or view.document_titles and rules.inside_document_title(view, candidate)
+        or candidate.label == "PERSON" and rules.unnamed_person(view, candidate)
+    ):
+        return False
+    return not _not_entity_spans(view).covers(start, end)
 
 
 def _not_entity_spans(view: TextView) -> Spans:
@@ -165,7 +188,7 @@ def _not_entity_spans(view: TextView) -> Spans:
 
 
 def definitions(view: TextView, chosen: Sequence[Candidate]) -> list[tuple[Candidate, Candidate]]:
-    """Aliases the text defines right after a mention: X（下称“Y”）, X(English name)."""
+    """Aliases the text defines right after a mention: X（下称“Y”）, X(English name), X，即Y."""
     by_end = {c.end: c for c in chosen}
     found = []
     for definition_start, alias_start, alias_end in rules.abbreviation_definitions(view):
@@ -174,8 +197,14 @@ def definitions(view: TextView, chosen: Sequence[Candidate]) -> list[tuple[Candi
             continue
         alias = Candidate(alias_start, alias_end, target.label, "alias-defined", 5, target.score)
         found.append((alias, target))
+    for first, second in zip(chosen, chosen[1:]):
+        if first.label == second.label and APPOSITION.match(view.text[first.end : second.start]):
+            found.append((second, first))  # 第31届夏季奥林匹克运动会，即2016年里约热内卢奥运会
     return found
 
+
+# "that is": the name after it is another name of the one before it.
+APPOSITION = re.compile(r"^[，,]?\s*即\s*$")
 
 #: Above this many characters times names, names are found in one pass over the text
 #: (:func:`_positions_by_scan`) instead of a search of the whole text for each.
