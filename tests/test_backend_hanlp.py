@@ -29,9 +29,9 @@ from healthnews_nlp.nlp.backends.hanlp_backend import (
     align_words,
     entity_spans,
     map_label,
-    merge_entities,
     model_directory,
 )
+from healthnews_nlp.nlp.backends.combine import combine, merge_entities
 from healthnews_nlp.nlp.backends.registry import available_backends, get_backend
 from healthnews_nlp.nlp.pipeline import load
 
@@ -338,6 +338,17 @@ def test_merge_entities_cuts_and_joins_tokens() -> None:
         Token(8, 10, "LOC"),
     )
     assert merge_entities(tokens, []) == tuple(tokens)
+
+
+def test_combine_trims_function_words_off_entity_edges() -> None:
+    # 与|北京大学第一医院|在|北京: a small model's ORG took the prepositions on both sides
+    tokens = [Token(0, 1, "p"), Token(1, 9, "nt"), Token(9, 10, "p"), Token(10, 12, "ns")]
+    analysis = combine(tokens, [BackendEntity(0, 10, "ORG"), BackendEntity(10, 12, "LOC")])
+    assert analysis.entities == (BackendEntity(1, 9, "ORG"), BackendEntity(10, 12, "LOC"))
+    assert analysis.tokens == (Token(0, 1, "p"), Token(1, 9, "ORG"), Token(9, 10, "p"), Token(10, 12, "LOC"))
+    # only whole words go: an entity edge inside a word, or a function word alone, stays as it was
+    assert combine(tokens, [BackendEntity(0, 5, "ORG")]).entities == (BackendEntity(1, 5, "ORG"),)
+    assert combine(tokens, [BackendEntity(9, 10, "PERSON")]).entities == ()
 
 
 def test_empty_and_blank_texts(use_hanlp: Callable[[dict[str, Any]], types.ModuleType]) -> None:

@@ -9,10 +9,47 @@ anchors they take LAC's for.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 
-from .base import BackendEntity, Token
+from .base import Analysis, BackendEntity, Token
 from .labels import TOKEN_TAGS
+
+#: Word tags (LAC's and jieba's) of prepositions, conjunctions, particles and punctuation:
+#: never the first or last word of a name.
+FUNCTION_TAGS = ("p", "c", "u", "w", "x")
+
+
+def combine(tokens: Sequence[Token], entities: Sequence[BackendEntity]) -> Analysis:
+    """One analysis from a segmenter's words and another model's entities.
+
+    An entity's edges are trimmed of whole function words (a small model's
+    北京大学第一医院在 is 北京大学第一医院), then every entity is made one token
+    (:func:`merge_entities`).
+    """
+    starts = [t.start for t in tokens]
+    trimmed = [e for e in (_without_function_words(tokens, starts, e) for e in entities) if e is not None]
+    return Analysis(merge_entities(tokens, trimmed), tuple(trimmed))
+
+
+def _without_function_words(
+    tokens: Sequence[Token], starts: list[int], entity: BackendEntity
+) -> BackendEntity | None:
+    """``entity`` without the function words that lie wholly inside it at either edge."""
+    first = bisect_left(starts, entity.start)
+    last = bisect_left(starts, entity.end) - 1  # the last word starting inside the entity
+    if last >= first and tokens[last].end > entity.end:
+        last -= 1  # it runs past the entity's end: not wholly inside
+    start, end = entity.start, entity.end
+    while first <= last and tokens[first].start == start and tokens[first].tag.startswith(FUNCTION_TAGS):
+        start = tokens[first].end
+        first += 1
+    while first <= last and tokens[last].end == end and tokens[last].tag.startswith(FUNCTION_TAGS):
+        end = tokens[last].start
+        last -= 1
+    if start >= end:
+        return None
+    return entity if (start, end) == (entity.start, entity.end) else BackendEntity(start, end, entity.label)
 
 
 def merge_entities(tokens: Sequence[Token], entities: Sequence[BackendEntity]) -> tuple[Token, ...]:

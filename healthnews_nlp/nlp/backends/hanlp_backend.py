@@ -52,7 +52,7 @@ from urllib.parse import urlparse
 from healthnews_nlp.errors import ModelNotAvailableError
 
 from .base import Analysis, BackendEntity, Token
-from .combine import merge_entities
+from .combine import combine
 from .jieba_backend import JiebaBackend
 from .labels import LabelMap, LabelSource, load_label_map
 from .lac import sentence_spans
@@ -311,8 +311,7 @@ class HanlpBackend:
             spans = align_words(texts[owner], start, end, words)
             per_text[owner].extend(entity_spans(spans, found, self._labels))
         return [
-            Analysis(merge_entities(analysis.tokens, entities), tuple(entities))
-            for analysis, entities in zip(segmented, per_text)
+            combine(analysis.tokens, entities) for analysis, entities in zip(segmented, per_text)
         ]
 
     def _run(

@@ -32,7 +32,7 @@ from typing import Any
 from healthnews_nlp.errors import ModelNotAvailableError
 
 from .base import Analysis, BackendEntity
-from .combine import merge_entities
+from .combine import combine
 from .jieba_backend import JiebaBackend
 from .labels import LabelSource, load_label_map
 from .lac import sentence_spans
@@ -117,8 +117,7 @@ class SpacyBackend:
         for (owner, start, _), doc in zip(sentences, docs):
             per_text[owner].extend(self._entities(doc, start))
         return [
-            Analysis(merge_entities(analysis.tokens, entities), tuple(entities))
-            for analysis, entities in zip(segmented, per_text)
+            combine(analysis.tokens, entities) for analysis, entities in zip(segmented, per_text)
         ]
 
     def _entities(self, doc: Any, offset: int) -> list[BackendEntity]:
