@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from healthnews_nlp import __version__
 from healthnews_nlp.atomic import atomic_open
-from healthnews_nlp.errors import HealthNewsError, ModelNotAvailableError, describe
+from healthnews_nlp.errors import HealthNewsError, ModelNotAvailableError, describe, requires_extra
 from healthnews_nlp.ingest.readers import read_articles
 from healthnews_nlp.models import Article, ArticleExtraction
 
@@ -173,6 +173,10 @@ def _evaluate(args: argparse.Namespace) -> int:
     from healthnews_nlp.evaluate import load_gold, load_predictions, score
 
     gold = load_gold(args.gold)
+    if args.cross_validate:
+        args.predictions = _cross_validated_predictions(args, gold)
+    elif args.predictions is None:
+        raise UsageError("evaluate: give the PREDICTIONS to score, or --cross-validate")
     predictions = load_predictions(args.predictions)
     if not gold.keys() & predictions.keys():
         raise UsageError(
@@ -190,6 +194,26 @@ def _evaluate(args: argparse.Namespace) -> int:
         text = format_reports(reports, errors=args.errors) + "\n" + text
     print(json.dumps(output, ensure_ascii=False) if args.json else text)
     return 0
+
+
+def _cross_validated_predictions(args: argparse.Namespace, gold: dict[str, Any]) -> Path:
+    """Extract the gold articles by models that never saw them; the JSONL written (``-o``)."""
+    if args.predictions is not None:
+        raise UsageError("evaluate --cross-validate makes its own predictions: give no PREDICTIONS")
+    if not args.articles or len(args.articles) != 1 or not args.articles[0].is_dir():
+        raise UsageError("evaluate --cross-validate needs --articles DIR: the folder of the gold's articles")
+    with requires_extra("train", "evaluate --cross-validate"):
+        from healthnews_nlp.training.crossval import out_of_fold_extractions
+
+    try:
+        extractions = out_of_fold_extractions(args.articles[0], gold)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    output: Path = args.output or Path("out") / "cross-validated.jsonl"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    _write_extractions(extractions, output)
+    print(f"cross-validated predictions written to {output}", file=sys.stderr)
+    return output
 
 
 def _article_texts(paths: list[Path] | None) -> dict[str, str]:
@@ -591,8 +615,9 @@ def _add_evaluate(commands: Any) -> None:
     evaluate.add_argument(
         "predictions",
         type=_existing("file"),
+        nargs="?",
         metavar="PREDICTIONS",
-        help="JSONL written by `extract`",
+        help="JSONL written by `extract` (none with --cross-validate)",
     )
     evaluate.add_argument(
         "--gold",
@@ -612,6 +637,19 @@ def _add_evaluate(commands: Any) -> None:
         nargs="+",
         metavar="PATH",
         help="the articles scored (files or folders): the error listing quotes their sentences",
+    )
+    evaluate.add_argument(
+        "--cross-validate",
+        action="store_true",
+        help="extract the articles of --articles DIR with the learned models retrained in 8 folds, "
+        "each fold by models that never saw it, and score that (needs the train extra)",
+    )
+    evaluate.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="where --cross-validate writes its predictions (default: out/cross-validated.jsonl)",
     )
 
 

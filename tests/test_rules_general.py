@@ -471,3 +471,20 @@ def test_a_campaign_named_after_its_season_is_no_event(nlp: Language) -> None:
     text = "医院开展“质量安全月”活动，并举办“健康同行--金华站”活动。"
     events = forms(nlp, text, "EVENT")
     assert "健康同行--金华站" in events and "质量安全月" not in events
+
+
+# --- legal forms and homographs of places ------------------------------------------------------
+
+
+def test_a_partnership_keeps_its_legal_form(nlp: Language) -> None:
+    text = "工商信息显示，杭州明德创业投资合伙企业（有限合伙）新增为该公司股东。"
+    assert ("杭州明德创业投资合伙企业（有限合伙）", "ORG") in names(nlp, text)
+
+
+def test_a_refused_short_form_is_no_place_even_when_the_tagger_says_so(nlp: Language) -> None:
+    # 来宾 ("guests") is a city only as 来宾市 (resources/place_shortform_stoplist.txt)
+    text = "院长向到场的各位来宾介绍了医院近年来的发展情况。"
+    assert not any(label == "LOC" for _, label in names(nlp, text))
+    assert ("来宾市", "LOC") in names(nlp, "来宾市人民医院与南宁市第一人民医院签署合作协议。") | names(
+        nlp, "来宾市卫健委在来宾市召开会议。"
+    )

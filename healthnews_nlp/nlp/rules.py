@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import cast
 
 from healthnews_nlp.nlp.lexicons import common_words, dictionary_tags, has_infix, longest_suffix, ordinary_word
+from healthnews_nlp.gazetteer import refused_short_forms
 from healthnews_nlp.nlp.backends.base import BackendEntity
 from healthnews_nlp.nlp.names import Walk, walk_left
 from healthnews_nlp.nlp.view import (
@@ -226,6 +227,11 @@ def _venue_end(view: TextView, start: int, end: int) -> int:
     return end
 
 
+#: A partnership's legal form in brackets is part of its registered name
+#: (上海高毅资产管理合伙企业（有限合伙）).
+PARTNERSHIP_FORM = re.compile(r"[（(](?:有限合伙|普通合伙|特殊普通合伙)[）)]")
+
+
 def _orgs_by_head(view: TextView) -> Iterator[Candidate]:
     lexicons, text = view.lexicons, view.text
     for head_start, head_end, head in head_matches(view, frozenset(lexicons.org_heads)):
@@ -260,7 +266,8 @@ def _orgs_by_head(view: TextView) -> Iterator[Candidate]:
         elif _acceptable_org(view, start, head_start, kind, head_end=head_end) and (
             kind != "company" or _trade_word_ends_name(view, head_end)
         ):
-            yield Candidate(start, head_end, "ORG", "org-head", 2)
+            legal_form = PARTNERSHIP_FORM.match(text, head_end)
+            yield Candidate(start, legal_form.end() if legal_form else head_end, "ORG", "org-head", 2)
 
 
 def _trade_word_ends_name(view: TextView, head_end: int) -> bool:
@@ -999,6 +1006,7 @@ def _places_from_backend(view: TextView) -> Iterator[Candidate]:
             entity.label == "LOC"
             and not re.search(r"[及与、]", word)
             and word not in common_words()
+            and word not in refused_short_forms()
             and word not in view.lexicons.slogan_prefixes
         ):
             end = _without_place_suffix(view, entity.start, entity.end)

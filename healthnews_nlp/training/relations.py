@@ -27,9 +27,9 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 from spacy.language import Language
 
+from healthnews_nlp.errors import requires_extra
 from healthnews_nlp.evaluate import (
     GoldArticle,
     GoldEntity,
@@ -65,6 +65,9 @@ from healthnews_nlp.nlp.view import Candidate, TextView
 from healthnews_nlp.schema import symmetric_relations
 from healthnews_nlp.training.folds import assign_folds, source_of
 from healthnews_nlp.training.linear import fit
+
+with requires_extra("train", "training the relation classifier (make train)"):
+    from sklearn.linear_model import LogisticRegression
 
 #: A relation as the scorer keys it: (head's gold entity, type, tail's gold entity).
 Key = tuple[int, str, int]
