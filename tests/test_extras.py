@@ -46,7 +46,6 @@ OPTIONAL = {
     "torch": "hanlp",
     "sklearn": "train",
     "scipy": "train",
-    "pycrfsuite": "train",
     "threadpoolctl": "train",
 }
 #: Only the tests use these: the library must never import them.

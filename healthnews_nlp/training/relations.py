@@ -463,7 +463,9 @@ def out_of_fold(
 
 # --- decisions and scores -----------------------------------------------------------------------
 
-THRESHOLDS = tuple(round(0.1 + 0.05 * i, 2) for i in range(17))  # 0.1 … 0.9
+#: Classifier thresholds tried per type: 0.1 … 0.9, and last (so only when strictly better) one
+#: above every probability: the type's relations then come from the rules alone.
+THRESHOLDS = (*(round(0.1 + 0.05 * i, 2) for i in range(17)), 1.01)
 RULE_THRESHOLDS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
 #: L2 strength of the confidence map (scikit-learn C), of 1, 0.1 and 0.03: with current entities,
 #: of the relations given 0.8 or more 75 %, 81 % and 81 % were right (nested CV), most at 0.1.
