@@ -141,7 +141,8 @@ def test_several_organizations_with_their_own_titles_before_a_person(seeds: dict
 def test_organizers_of_seed_001_with_their_roles(seeds: dict[str, ArticleExtraction]) -> None:
     """在成都市人民政府、中国电子信息产业集团有限公司指导下，由…主办，…承办."""
     organizes = of_type(seeds["001"].relations, "ORGANIZES")
-    assert {(r.head, r.role) for r in organizes if r.tail == SUMMIT} == {
+    by_rules = [r for r in organizes if r.cue is not None]  # the classifier's own have no cue
+    assert {(r.head, r.role) for r in by_rules if r.tail == SUMMIT} == {
         ("成都市人民政府", "指导"),
         ("中国电子信息产业集团有限公司", "指导"),
         ("成都市卫生健康委员会", "主办"),
@@ -149,7 +150,10 @@ def test_organizers_of_seed_001_with_their_roles(seeds: dict[str, ArticleExtract
         ("中电健康云科技有限公司", "承办"),
         ("中电四川数据服务有限公司", "承办"),
     }
-    assert all(r.cue == r.role and r.date == date(2021, 10, 21) for r in organizes)
+    assert all(r.cue == r.role and r.date == date(2021, 10, 21) for r in by_rules)
+    # what the classifier adds beside the rules is less certain than any of theirs
+    added = [r for r in organizes if r.cue is None]
+    assert all(a.confidence < min(r.confidence for r in by_rules) for a in added)
     assert find(seeds["001"].relations, SUMMIT, "HELD_IN", "成都").date == date(2021, 10, 21)
 
 

@@ -29,7 +29,7 @@ from itertools import combinations
 
 from healthnews_nlp.models import Relation
 from healthnews_nlp.nlp.aliases import ResolvedEntity, normalized
-from healthnews_nlp.nlp.rules import ORGANIZER_VERBS, list_items
+from healthnews_nlp.nlp.rules import JOINT_HOSTING, ORGANIZER_VERBS, list_items
 from healthnews_nlp.nlp.lexicons import Cue
 from healthnews_nlp.nlp.view import Candidate, Spans, TextView, positions_after
 
@@ -342,12 +342,20 @@ class RelationFinder:
             event = self._event_for(match.start(), match.end(), start, end, mentions)
             if event is None:
                 continue
-            for item_start, item_end in list_items(self.view, match.start()):
-                for org in (m for m in mentions if m.label == "ORG" and item_start <= m.start and m.end <= item_end):
-                    self._add(
-                        self._entity(org), "ORGANIZES", event, (start, end),
-                        role=match.group(), cue=match.group(), day=self.event_dates.get(id(event)),
-                    )
+            hosts = [
+                org
+                for item_start, item_end in list_items(self.view, match.start())
+                for org in mentions
+                if org.label == "ORG" and item_start <= org.start and org.end <= item_end
+            ]
+            for org in hosts:
+                self._add(
+                    self._entity(org), "ORGANIZES", event, (start, end),
+                    role=match.group(), cue=match.group(), day=self.event_dates.get(id(event)),
+                )
+            if match.group() in JOINT_HOSTING:
+                for a, b in combinations(hosts, 2):
+                    self._add(self._entity(a), "PARTNERS_WITH", self._entity(b), (start, end), cue=match.group())
 
     def _event_for(
         self, cue_start: int, cue_end: int, start: int, end: int, mentions: list[Candidate]

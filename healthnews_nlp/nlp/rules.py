@@ -48,7 +48,10 @@ TRAILING_MODALS = "会将已要在"
 DEPARTMENT_SUFFIXES = ("司", "处", "办", "科", "室", "组")
 DOMAIN_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{1,10}[.．](?:com|COM|cn|CN|net|NET|org|ORG)(?![A-Za-z])")
 LIST_ORG_CLASS = re.compile(r"等(?:\d+|多|数十|上百|几)?(?:家|个)?(?:单位|机构|企业|部门|组织|公司|高校|院校|医院|部委)")
-ORGANIZER_VERBS = re.compile(r"(联合主办|共同主办|主办|联合承办|承办|协办|指导)")
+ORGANIZER_VERBS = re.compile(r"(联合主办|共同主办|联合举办|共同举办|主办|联合承办|承办|协办|指导)")
+# Hosting together: the hosts partner as well as organize (Settled cases: organizers); a role
+# list's 联合承办 does not make partners.
+JOINT_HOSTING = frozenset({"联合主办", "共同主办", "联合举办", "共同举办"})
 # Statements of cooperation whose parties are listed before them (A与B达成合作, A和B的合作).
 PARTNER_CUES = re.compile(r"(?:正式|共同|将|已|进一步)?(?:达成|签订|签署|加强|开展|展开|深化)?(?:战略)?合作(?!伙伴们)|联手|携手")
 ABBREVIATION = re.compile(
