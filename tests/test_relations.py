@@ -138,6 +138,18 @@ def test_several_organizations_with_their_own_titles_before_a_person(seeds: dict
 # --- seeds 000 and 001: organizers, titles, subsidiaries, venues -------------------------------
 
 
+def test_people_named_right_after_an_organization_with_their_titles(nlp: Language) -> None:
+    """<ORG><PERSON>(、<PERSON>)<title>: each person works there; a list shares the last title."""
+    text = "华山医院周明教授、瑞金医院李强、王芳主任出席了本次研讨会。"
+    works_for = {(r.head, r.tail, r.title) for r in run(nlp, text)._.relations if r.type == "WORKS_FOR"}
+    assert works_for >= {
+        ("周明", "华山医院", "教授"),
+        ("李强", "瑞金医院", "主任"),
+        ("王芳", "瑞金医院", "主任"),
+    }
+    assert not any(r.type == "WORKS_FOR" for r in run(nlp, "腾讯与华山医院签约，周明出席。")._.relations)
+
+
 def test_organizers_of_seed_001_with_their_roles(seeds: dict[str, ArticleExtraction]) -> None:
     """在成都市人民政府、中国电子信息产业集团有限公司指导下，由…主办，…承办."""
     organizes = of_type(seeds["001"].relations, "ORGANIZES")

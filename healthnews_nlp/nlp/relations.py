@@ -39,6 +39,8 @@ from healthnews_nlp.nlp.view import Candidate, Spans, TextView, positions_after
 #: the longest of 44,000 in the benchmark corpus).
 MAX_SENTENCE = 1000
 SENTENCE = re.compile(f"[^。！？；!?\n]{{1,{MAX_SENTENCE}}}[。！？；!?]?")
+# What may stand between two people of one list (and between an organization and its person).
+PERSON_JOINERS = frozenset({"", "、", "和", "及", "与"})
 CLAUSE_BREAKS = "，,：:。！？；!?\n"
 DAY = re.compile(r"(?:((?:19|20)\d\d)年)?(\d{1,2})月(\d{1,2})日")
 HONORIFICS = ("院士", "教授", "博士", "专家", "研究员", "科学家")
@@ -234,6 +236,9 @@ class RelationFinder:
         for person in (m for m in mentions if m.label == "PERSON"):
             for org, title in self.affiliations(person, start):
                 self._add(self._entity(person), "WORKS_FOR", self._entity(org), (start, end), title=title, cue=title)
+        for org, people in self._people_named_after(mentions):
+            for person, title in people:
+                self._add(self._entity(person), "WORKS_FOR", self._entity(org), (start, end), title=title, cue=title)
         sentence = self.text[start:end]
         for match in re.finditer(r"(?:任命|聘任|聘请|推选|选举)", sentence):
             after = [m for m in mentions if m.start >= start + match.end()]
@@ -245,6 +250,37 @@ class RelationFinder:
                     if title_end:
                         title = self.text[rest[0].end : title_end]
                         self._add(self._entity(person), "WORKS_FOR", self._entity(rest[0]), (start, end), title=title, cue=match.group())
+
+    def _people_named_after(
+        self, mentions: list[Candidate]
+    ) -> Iterator[tuple[Candidate, list[tuple[Candidate, str]]]]:
+        """``<ORG><PERSON>(、<PERSON>)*<title>``: the people right after an organization, each with
+        the title after them or, when none, the next one of the list (四川省肿瘤医院韩泳涛、彭林教授)."""
+        text = self.text
+        for index, org in enumerate(mentions):
+            if org.label != "ORG":
+                continue
+            people: list[tuple[Candidate, str]] = []
+            position = org.end
+            for mention in mentions[index + 1 :]:
+                if mention.label != "PERSON" or text[position : mention.start].strip() not in PERSON_JOINERS:
+                    break
+                if not people and mention.start != org.end:
+                    break  # the first person follows the organization directly
+                title_end = self._title_starting.get(mention.end, mention.end)
+                people.append((mention, text[mention.end : title_end]))
+                position = title_end
+            titles = [title for _, title in people]
+            for at in range(len(titles) - 2, -1, -1):
+                titles[at] = titles[at] or titles[at + 1]
+            named = [(person, title) for (person, _), title in zip(people, titles) if title]
+            if named:
+                yield org, named
+
+    @cached_property
+    def _title_starting(self) -> dict[int, int]:
+        """Titles as start → end."""
+        return {start: end for end, start in self.view.titles.items()}
 
     def _title_after(self, position: int) -> int:
         for end, start in self.view.titles.items():
