@@ -150,6 +150,17 @@ def test_people_named_right_after_an_organization_with_their_titles(nlp: Languag
     assert not any(r.type == "WORKS_FOR" for r in run(nlp, "腾讯与华山医院签约，周明出席。")._.relations)
 
 
+def test_a_sentence_refers_to_the_last_event_named_with_its_head_word(nlp: Language) -> None:
+    """本次大会 is the 动员大会 named last, not the Games the article named first."""
+    text = (
+        "在2024年巴黎奥运会开幕前，国家体育总局召开了巴黎奥运会医疗保障工作动员大会。"
+        "本次大会上，华山医院周明教授作了发言。"
+    )
+    participates = {(r.head, r.tail) for r in run(nlp, text)._.relations if r.type == "PARTICIPATES_IN"}
+    assert ("周明", "巴黎奥运会医疗保障工作动员大会") in participates
+    assert ("周明", "2024年巴黎奥运会") not in participates
+
+
 def test_organizers_of_seed_001_with_their_roles(seeds: dict[str, ArticleExtraction]) -> None:
     """在成都市人民政府、中国电子信息产业集团有限公司指导下，由…主办，…承办."""
     organizes = of_type(seeds["001"].relations, "ORGANIZES")

@@ -108,6 +108,7 @@ class RelationFinder:
         self.found: dict[tuple[str, str, str], Relation] = {}
         self.dated: set[tuple[str, str, str]] = set()  # found relations whose statement gives a day
         self.main_event = self._main_event()
+        self._referred: dict[tuple[int, int], ResolvedEntity | None] = {}
         self.event_dates = {id(e): self._first_day(e) for e in entities if e.label == "EVENT"}
 
     # --- driver ------------------------------------------------------------------------------
@@ -402,8 +403,8 @@ class RelationFinder:
         before = [m for m in mentions if m.label == "EVENT" and m.end <= cue_start]
         if before:
             return self._entity(before[-1])
-        if self.main_event and any(r in self.text[start:cue_start] for r in self.view.lexicons.event_references):
-            return self.main_event
+        if any(r in self.text[start:cue_start] for r in self.view.lexicons.event_references):
+            return self._referred_event(start, end)
         return None
 
     # --- PARTICIPATES_IN ---------------------------------------------------------------------
@@ -418,13 +419,14 @@ class RelationFinder:
             if any(LAUNCHED.match(sentence, end) for end in positions_after(sentence, stem)):
                 events[id(entity)] = entity
         people_events = dict(events)
-        if self.main_event is not None:
-            people_events[id(self.main_event)] = self.main_event
+        referred = self._referred_event(start, end)
+        if referred is not None:
+            people_events[id(referred)] = referred
         for person in (m for m in mentions if m.label == "PERSON"):
             for event in people_events.values():
                 self._add(self._entity(person), "PARTICIPATES_IN", event, (start, end),
                           cue=cues[0][2].word, day=self.event_dates.get(id(event)))
-        main = [self.main_event] if self.main_event and any(r in sentence for r in self.view.lexicons.event_references) else []
+        main = [referred] if referred and any(r in sentence for r in self.view.lexicons.event_references) else []
         for cue_start, cue_end, cue in cues:
             if cue.reading != "act":
                 continue
@@ -465,6 +467,28 @@ class RelationFinder:
                 return name[: -len(head)]
         return ""
 
+    def _referred_event(self, start: int, end: int) -> ResolvedEntity | None:
+        """The event a sentence speaks of without naming it: for 本次大会, 此次论坛, 大会上, the last
+        event named before the sentence ends whose name ends with that head word (a 动员大会 after
+        the 奥运会 it prepares); otherwise the article's main event."""
+        if (start, end) not in self._referred:
+            self._referred[(start, end)] = self._find_referred_event(start, end)
+        return self._referred[(start, end)]
+
+    def _find_referred_event(self, start: int, end: int) -> ResolvedEntity | None:
+        sentence = self.text[start:end]
+        heads = [h for h in self.view.lexicons.event_heads if h in sentence and len(h) >= 2]
+        named = [
+            (max(s for s, _ in event.spans if s < end), event)
+            for event in self._events
+            if any(s < end for s, _ in event.spans) and normalized(event.name).endswith(tuple(heads))
+        ] if heads else []
+        return max(named, key=lambda item: item[0])[1] if named else self.main_event
+
+    @cached_property
+    def _events(self) -> list[ResolvedEntity]:
+        return [e for e in self.entities if e.label == "EVENT"]
+
     def _main_event(self) -> ResolvedEntity | None:
         events = [e for e in self.entities if e.label == "EVENT"]
         ceremonies = self.view.lexicons.ceremony_heads
@@ -485,11 +509,12 @@ class RelationFinder:
     def _held_in(self, start: int, end: int, mentions: list[Candidate]) -> None:
         by_start = {m.start: m for m in mentions}
         anchors: list[tuple[int, ResolvedEntity]] = [(m.end, self._entity(m)) for m in mentions if m.label == "EVENT"]
-        if self.main_event is not None:
+        referred = self._referred_event(start, end)
+        if referred is not None:
             for reference in self.view.lexicons.event_references:
                 position = self.text.find(reference, start, end)
                 if position >= 0:
-                    anchors.append((position + len(reference), self.main_event))
+                    anchors.append((position + len(reference), referred))
         for position, event in anchors:
             while position < end and self.text[position] == " ":
                 position += 1
