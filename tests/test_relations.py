@@ -161,6 +161,19 @@ def test_a_sentence_refers_to_the_last_event_named_with_its_head_word(nlp: Langu
     assert ("周明", "2024年巴黎奥运会") not in participates
 
 
+def test_an_organization_that_holds_an_event_organizes_it(nlp: Language) -> None:
+    held = "8月8日，华山医院隆重举行了第二届华东微创外科高峰论坛。"
+    assert {(r.head, r.role) for r in run(nlp, held)._.relations if r.type == "ORGANIZES"} == {("华山医院", "举行")}
+    self_held = "第二届华东微创外科高峰论坛在上海举行。"  # the event is the subject: no host
+    assert not any(r.type == "ORGANIZES" for r in run(nlp, self_held)._.relations)
+
+
+def test_a_programme_line_of_organizers(nlp: Language) -> None:
+    text = "我会将于5月1日在北京举办第一届智慧中医发展论坛。\n主办单位：中国中医药信息学会\n协办单位：北京中医协会、河北中医药学会"
+    organizes = {(r.head, r.role) for r in run(nlp, text)._.relations if r.type == "ORGANIZES"}
+    assert organizes >= {("中国中医药信息学会", "主办"), ("北京中医协会", "协办"), ("河北中医药学会", "协办")}
+
+
 def test_organizers_of_seed_001_with_their_roles(seeds: dict[str, ArticleExtraction]) -> None:
     """在成都市人民政府、中国电子信息产业集团有限公司指导下，由…主办，…承办."""
     organizes = of_type(seeds["001"].relations, "ORGANIZES")

@@ -39,6 +39,9 @@ from healthnews_nlp.nlp.view import Candidate, Spans, TextView, positions_after
 #: the longest of 44,000 in the benchmark corpus).
 MAX_SENTENCE = 1000
 SENTENCE = re.compile(f"[^。！？；!?\n]{{1,{MAX_SENTENCE}}}[。！？；!?]?")
+# A programme's line of organizers (主办单位：A、B) and the verbs of hosting an event oneself.
+ROLE_LINE = re.compile(r"(主办|承办|协办|指导|支持)单位\s*[:：]")
+HOSTING_VERBS = re.compile(r"举办|举行|召开")
 # What may stand between two people of one list (and between an organization and its person).
 PERSON_JOINERS = frozenset({"", "、", "和", "及", "与"})
 CLAUSE_BREAKS = "，,：:。！？；!?\n"
@@ -393,6 +396,37 @@ class RelationFinder:
             if match.group() in JOINT_HOSTING:
                 for a, b in combinations(hosts, 2):
                     self._add(self._entity(a), "PARTNERS_WITH", self._entity(b), (start, end), cue=match.group())
+        self._organizers_listed(start, end, mentions)
+        self._hosts(start, end, mentions)
+
+    def _organizers_listed(self, start: int, end: int, mentions: list[Candidate]) -> None:
+        """主办单位：A、B (a programme's lines): each organizes the event the line is about."""
+        for match in ROLE_LINE.finditer(self.text, start, end):
+            event = self._referred_event(start, end)
+            if event is None:
+                continue
+            for org in (m for m in mentions if m.label == "ORG" and m.start >= match.end()):
+                self._add(
+                    self._entity(org), "ORGANIZES", event, (start, end),
+                    role=match.group(1), cue=match.group(), day=self.event_dates.get(id(event)),
+                )
+
+    def _hosts(self, start: int, end: int, mentions: list[Candidate]) -> None:
+        """<ORG>(在…)举办/举行/召开<EVENT>: the clause's acting organization hosts the event."""
+        for match in HOSTING_VERBS.finditer(self.text, start, end):
+            clause_start = self._clause_start(match.start(), start)
+            clause_end = self._clause_end(match.end(), end)
+            before = [m for m in mentions if clause_start <= m.start and m.end <= match.start()]
+            events = [m for m in mentions if m.label == "EVENT" and match.end() <= m.start < clause_end]
+            if not events or any(m.label == "EVENT" for m in before):
+                continue  # the event is the subject (…大会在北京召开): no host named
+            hosts = self._acting_orgs(clause_start, match.start())
+            if hosts:
+                event = self._entity(events[0])
+                self._add(
+                    self._entity(hosts[0]), "ORGANIZES", event, (start, end),
+                    role=match.group(), cue=match.group(), day=self.event_dates.get(id(event)),
+                )
 
     def _event_for(
         self, cue_start: int, cue_end: int, start: int, end: int, mentions: list[Candidate]
