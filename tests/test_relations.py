@@ -174,6 +174,14 @@ def test_a_programme_line_of_organizers(nlp: Language) -> None:
     assert organizes >= {("中国中医药信息学会", "主办"), ("北京中医协会", "协办"), ("河北中医药学会", "协办")}
 
 
+def test_an_event_held_at_an_organizations_premises(nlp: Language) -> None:
+    """Settled cases, venues: HELD_IN may point to the ORG whose premises host the event."""
+    text = "7月15日下午，“青春健康浙江行”活动在华山医院举行。"
+    assert {(r.head, r.tail) for r in run(nlp, text)._.relations if r.type == "HELD_IN"} == {
+        ("青春健康浙江行", "华山医院")
+    }
+
+
 def test_organizers_of_seed_001_with_their_roles(seeds: dict[str, ArticleExtraction]) -> None:
     """在成都市人民政府、中国电子信息产业集团有限公司指导下，由…主办，…承办."""
     organizes = of_type(seeds["001"].relations, "ORGANIZES")

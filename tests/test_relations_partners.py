@@ -110,3 +110,10 @@ def test_a_list_under_a_role_organizes_without_partnering(nlp: Language) -> None
     assert partners(nlp, text) == set()
     organizers = {r.head for r in nlp(text)._.relations if r.type == "ORGANIZES"}
     assert organizers == {"中华医学会", "中国医院协会", "浙江大学", "复旦大学"}
+
+
+def test_investors_of_one_round_partner(nlp: Language) -> None:
+    """Settled cases, financing rounds: co-investors partner; the company invested in does not."""
+    text = "健康险科技企业镁信健康完成C轮融资，本轮投资方包括博裕资本、礼来亚洲基金、中金公司等。"
+    investors = ("博裕资本", "礼来亚洲基金", "中金公司")
+    assert partners(nlp, text) == {pair(a, b) for a in investors for b in investors if a < b}

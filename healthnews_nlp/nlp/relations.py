@@ -39,6 +39,9 @@ from healthnews_nlp.nlp.view import Candidate, Spans, TextView, positions_after
 #: the longest of 44,000 in the benchmark corpus).
 MAX_SENTENCE = 1000
 SENTENCE = re.compile(f"[^。！？；!?\n]{{1,{MAX_SENTENCE}}}[。！？；!?]?")
+# The investors of one financing round, listed or by their roles in it.
+INVESTOR_LIST = re.compile(r"(?:投资方|投资机构|参投方)(?:还|主要)?(?:包括|为|有|是)")
+ROUND_ROLES = re.compile(r"(?:联合|共同)?(?:领投|跟投|投资)(?=[，,。；、]|$)")
 # A programme's line of organizers (主办单位：A、B) and the verbs of hosting an event oneself.
 ROLE_LINE = re.compile(r"(主办|承办|协办|指导|支持)单位\s*[:：]")
 HOSTING_VERBS = re.compile(r"举办|举行|召开")
@@ -86,6 +89,12 @@ def resolve_day(text: str, article_date: date | None) -> date | None:
     return day
 
 
+
+def _find(text: str, word: str, start: int, end: int) -> int:
+    """Where ``word`` first stands in ``text[start:end]``, or ``end``."""
+    position = text.find(word, start, end)
+    return end if position < 0 else position
+
 class RelationFinder:
     """Finds the relations of one article from its chosen mentions and resolved entities."""
 
@@ -127,6 +136,7 @@ class RelationFinder:
     def _sentence(self, start: int, end: int, mentions: list[Candidate]) -> None:
         self._works_for(start, end, mentions)
         self._partners(start, end, mentions)
+        self._co_investors(start, end, mentions)
         self._organizes(start, end, mentions)
         self._participates(start, end, mentions)
         self._held_in(start, end, mentions)
@@ -349,6 +359,30 @@ class RelationFinder:
             for a, b in self._pairs(parties, clause_start, cue_start):
                 self._add(self._entity(a), "PARTNERS_WITH", self._entity(b), (start, end), cue=cue.word)
 
+    def _co_investors(self, start: int, end: int, mentions: list[Candidate]) -> None:
+        """Investors of one round partner (Settled cases: financing rounds): 本轮投资方包括A、B、C;
+        A领投，B、C跟投; A、B联合投资. The company invested in gets no relation."""
+        orgs = [m for m in mentions if m.label == "ORG"]
+        for match in INVESTOR_LIST.finditer(self.text, start, end):
+            clause_end = min(self._clause_end(match.end(), end), _find(self.text, "等", match.end(), end))
+            listed = [m for m in orgs if match.end() <= m.start and m.end <= clause_end]
+            self._partner_all(listed, (start, end), match.group())
+        roles = list(ROUND_ROLES.finditer(self.text, start, end))
+        investors = [
+            org
+            for match in roles
+            for item_start, item_end in list_items(self.view, match.start())
+            for org in orgs
+            if item_start <= org.start and org.end <= item_end
+        ]
+        if roles:
+            self._partner_all(investors, (start, end), roles[0].group())
+
+    def _partner_all(self, parties: list[Candidate], evidence: tuple[int, int], cue: str) -> None:
+        entities = list({id(e): e for e in map(self._entity, parties)}.values())
+        for a, b in combinations(entities, 2):
+            self._add(a, "PARTNERS_WITH", b, evidence, cue=cue)
+
     def _only_objects(self, parties: list[Candidate]) -> bool:
         """The clause's parties follow 与/和/同/跟 (将与B、C合作): the subject is outside the clause."""
         return bool(parties) and parties[0].start > 0 and self.text[parties[0].start - 1] in PARTNER_PREPOSITIONS
@@ -550,8 +584,10 @@ class RelationFinder:
                 if position >= 0:
                     anchors.append((position + len(reference), referred))
         for position, event in anchors:
-            while position < end and self.text[position] == " ":
+            while position < end and self.text[position] in " ”」』\"":
                 position += 1
+            if self.text.startswith("活动", position):  # “青春健康行”活动在…举行
+                position += 2
             if self.text[position : position + 1] not in {"在", "于"}:
                 continue
             position += 1
@@ -561,6 +597,10 @@ class RelationFinder:
                 position = by_start[position].end
                 if self.text[position : position + 1] == "、":
                     position += 1
+            if not places and position in by_start and by_start[position].label == "ORG":
+                # premises: …活动在衢州市妇幼保健院举行 (Settled cases: venues)
+                places.append(by_start[position])
+                position = by_start[position].end
             rest = self.text[position : position + 4].lstrip("的")
             if places and rest.startswith(HELD_VERBS):
                 for place in places:
