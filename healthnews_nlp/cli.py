@@ -192,6 +192,11 @@ def _evaluate(args: argparse.Namespace) -> int:
         reports = article_reports(gold, args.predictions, _article_texts(args.articles))
         output["articles"] = [report.to_dict() for report in reports]
         text = format_reports(reports, errors=args.errors) + "\n" + text
+    if args.calibration:
+        from healthnews_nlp.evaluate_errors import format_calibration, relation_calibration
+
+        output["calibration"] = relation_calibration(gold, args.predictions)
+        text += "\n" + format_calibration(output["calibration"])
     print(json.dumps(output, ensure_ascii=False) if args.json else text)
     return 0
 
@@ -637,6 +642,11 @@ def _add_evaluate(commands: Any) -> None:
         nargs="+",
         metavar="PATH",
         help="the articles scored (files or folders): the error listing quotes their sentences",
+    )
+    evaluate.add_argument(
+        "--calibration",
+        action="store_true",
+        help="also tell how often the relations of each confidence bin (<0.5, 0.5-0.8, >=0.8) are right",
     )
     evaluate.add_argument(
         "--cross-validate",

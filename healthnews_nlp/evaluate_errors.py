@@ -20,6 +20,7 @@ from healthnews_nlp.evaluate import (
     Counts,
     GoldArticle,
     GoldEntity,
+    GoldRelation,
     gold_resolver,
     load_predictions,
     match_entities,
@@ -164,4 +165,44 @@ def format_reports(reports: Sequence[ArticleReport], *, errors: bool = True) -> 
             for item in items:
                 sentence = f"  「{item.sentence}」" if item.sentence else ""
                 lines.append(f"  {sign} {item.type:15s} {item.text}{sentence}")
+    return "\n".join(lines)
+
+
+#: Confidence bins of the calibration table: [0, 0.5), [0.5, 0.8), [0.8, 1.0].
+CALIBRATION_BINS = (0.0, 0.5, 0.8)
+
+
+def relation_calibration(
+    gold: Mapping[str, GoldArticle], predictions_path: str | Path
+) -> list[dict[str, float | int]]:
+    """How often the predicted relations of each confidence bin are right (in the gold, as the
+    scorer matches them): ``[{"from", "to", "relations", "right", "share"}, ...]``."""
+    raw = _raw_lines(predictions_path)
+    counts = [[0, 0] for _ in CALIBRATION_BINS]  # relations, right
+    for name, gold_article in gold.items():
+        resolve = gold_resolver(gold_article.entities)
+        truth = {k for k in (relation_key(r, resolve) for r in gold_article.relations) if k}
+        for relation in raw.get(name, {}).get("relations", []):
+            confidence = float(relation.get("confidence", 1.0))
+            key = relation_key(GoldRelation.model_validate(_gold_fields(relation)), resolve)
+            row = counts[max(i for i, low in enumerate(CALIBRATION_BINS) if confidence >= low)]
+            row[0] += 1
+            row[1] += key in truth
+    bounds = [*CALIBRATION_BINS[1:], 1.0]
+    return [
+        {"from": low, "to": high, "relations": n, "right": right, "share": round(right / n, 3) if n else 0.0}
+        for low, high, (n, right) in zip(CALIBRATION_BINS, bounds, counts)
+    ]
+
+
+def _gold_fields(relation: Mapping[str, Any]) -> dict[str, Any]:
+    return {field: relation[field] for field in GoldRelation.model_fields if field in relation}
+
+
+def format_calibration(rows: Sequence[Mapping[str, float | int]]) -> str:
+    lines = ["relation confidence"]
+    for row in rows:
+        lines.append(
+            f"  {row['from']:.1f}-{row['to']:.1f}  {row['right']}/{row['relations']} right ({row['share']:.1%})"
+        )
     return "\n".join(lines)

@@ -594,3 +594,24 @@ def test_predictions_that_cannot_be_read_name_the_file(tmp_path: Path) -> None:
     text.write_text("标题\n\n正文。\n", encoding="utf-8")
     with pytest.raises(EvaluationInputError, match="article.txt:1: not a prediction"):
         load_predictions(text)
+
+
+def test_relation_calibration_counts_right_relations_by_confidence(tmp_path: Path) -> None:
+    if not GOLD_DIR.is_dir():
+        pytest.skip(f"no gold under {GOLD_DIR}")
+    from healthnews_nlp.evaluate_errors import relation_calibration
+
+    gold = load_gold(GOLD_DIR)
+    name, article = next(iter(gold.items()))
+    right = article.relations[0].model_dump()
+    wrong = {**right, "tail": right["head"], "head": "不存在的机构"}
+    predicted = {
+        "article": name,
+        "entities": [e.model_dump() for e in article.entities],
+        "relations": [{**right, "confidence": 0.9}, {**wrong, "confidence": 0.85}, {**right, "confidence": 0.3}],
+    }
+    path = tmp_path / "pred.jsonl"
+    path.write_text(json.dumps(predicted, ensure_ascii=False) + "\n", encoding="utf-8")
+    rows = relation_calibration({name: article}, path)
+    assert [(r["relations"], r["right"]) for r in rows] == [(1, 1), (0, 0), (2, 1)]
+    assert rows[2]["share"] == 0.5 and (rows[2]["from"], rows[2]["to"]) == (0.8, 1.0)
