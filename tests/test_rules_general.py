@@ -488,3 +488,16 @@ def test_a_refused_short_form_is_no_place_even_when_the_tagger_says_so(nlp: Lang
     assert ("来宾市", "LOC") in names(nlp, "来宾市人民医院与南宁市第一人民医院签署合作协议。") | names(
         nlp, "来宾市卫健委在来宾市召开会议。"
     )
+
+
+def test_an_acronym_glued_to_a_name_is_its_alias(nlp: Language) -> None:
+    text = "该试剂获得国家药品监督管理局NMPA批准，这是NMPA批准的首个自测产品。"
+    assert [(e.name, e.type, e.aliases) for e in entities(nlp, text)] == [
+        ("国家药品监督管理局", "ORG", ("NMPA",))
+    ]
+
+
+def test_a_demonym_and_a_disease_are_no_places(nlp: Language) -> None:
+    assert names(nlp, "让中国人看病首选中医，他是地道的上海人。") == set()
+    assert ("中国人民解放军总医院", "ORG") in names(nlp, "中国人民解放军总医院派出专家。")
+    assert not any(label == "LOC" for _, label in names(nlp, "在新冠疫情期间，医院承担了救治任务。"))

@@ -168,9 +168,17 @@ def _allowed(view: TextView, candidate: Candidate) -> bool:
         rules.malformed(view.text[start:end])
         or view.document_titles and rules.inside_document_title(view, candidate)
         or candidate.label == "PERSON" and rules.unnamed_person(view, candidate)
+        or candidate.label == "LOC" and _demonym(view, end)
     ):
         return False
     return not _not_entity_spans(view).covers(start, end)
+
+
+def _demonym(view: TextView, end: int) -> bool:
+    """A place followed by the word 人 names its people (中国人, 上海人), not the place."""
+    if not view.text.startswith("人", end):
+        return False
+    return view.tokens[view.token_index(end)].end == end + 1  # the word ends there: not 人民, 人才
 
 
 def _not_entity_spans(view: TextView) -> Spans:
@@ -200,11 +208,20 @@ def definitions(view: TextView, chosen: Sequence[Candidate]) -> list[tuple[Candi
     for first, second in zip(chosen, chosen[1:]):
         if first.label == second.label and APPOSITION.match(view.text[first.end : second.start]):
             found.append((second, first))  # 第31届夏季奥林匹克运动会，即2016年里约热内卢奥运会
+    names = {(view.text[c.start : c.end], c.label) for c in chosen}
+    for target in chosen:
+        acronym = GLUED_ACRONYM.match(view.text, target.end)
+        if acronym and (acronym.group(), target.label) in names:  # the acronym is a name elsewhere too
+            alias = Candidate(acronym.start(), acronym.end(), target.label, "alias-defined", 5, target.score)
+            found.append((alias, target))
     return found
 
 
 # "that is": the name after it is another name of the one before it.
 APPOSITION = re.compile(r"^[，,]?\s*即\s*$")
+# An acronym written right after the name it abbreviates, both read as names of one type
+# (国家药品监督管理局NMPA, 世界卫生组织WHO).
+GLUED_ACRONYM = re.compile(r"[A-Z]{2,8}(?![A-Za-z0-9])")
 
 #: Above this many characters times names, names are found in one pass over the text
 #: (:func:`_positions_by_scan`) instead of a search of the whole text for each.
