@@ -20,6 +20,7 @@ they are saved with the pipeline (``nlp.to_disk``). No component changes
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,24 +64,32 @@ def register_extensions() -> None:
 # --- registered functions: scorers and resolvers ------------------------------------------------
 
 
+# Module-level functions and small classes, not closures: the pipeline's components are pickled
+# when nlp.pipe(n_process=N) sends them to worker processes.
+
+
+def _rule_labels(view: TextView, candidates: Sequence[Candidate]) -> Probabilities:
+    return rule_probabilities(candidates)
+
+
 @registry.misc("healthnews_nlp.rule_labels.v1")
 def make_rule_labels() -> EntityScorer:
     """Scorer: every candidate keeps the label its rule gave it, with probability 1."""
+    return _rule_labels
 
-    def score(view: TextView, candidates: Sequence[Candidate]) -> Probabilities:
-        return rule_probabilities(candidates)
 
-    return score
+@dataclass(frozen=True)
+class _Resolver:
+    threshold: float
+
+    def __call__(self, view: TextView, candidates: Sequence[Candidate], probabilities: Probabilities) -> Recognition:
+        return resolve(view, candidates, probabilities, threshold=self.threshold)
 
 
 @registry.misc("healthnews_nlp.entity_resolver.v1")
 def make_entity_resolver(threshold: float = 0.5) -> EntityResolver:
     """Resolver: most likely types, candidates under ``threshold`` dropped, overlaps resolved."""
-
-    def choose(view: TextView, candidates: Sequence[Candidate], probabilities: Probabilities) -> Recognition:
-        return resolve(view, candidates, probabilities, threshold=threshold)
-
-    return choose
+    return _Resolver(threshold)
 
 
 # --- components ---------------------------------------------------------------------------------
