@@ -14,6 +14,7 @@ still that name), and the union is resolved once more.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -113,7 +114,7 @@ def _without_weak_readings(candidates: list[Candidate], view: TextView) -> list[
     text = view.text
     strong = [c for c in candidates if c.rule not in BACKEND_ONLY]
     strong_orgs = {text[c.start : c.end] for c in strong if c.label == "ORG"}
-    all_orgs = {text[c.start : c.end] for c in candidates if c.label == "ORG"}
+    all_orgs = sorted({text[c.start : c.end] for c in candidates if c.label == "ORG"})
     org_endings = {org[cut:] for org in strong_orgs for cut in range(1, len(org))}
     people = {text[c.start : c.end] for c in strong if c.label == "PERSON"}
     kept = []
@@ -126,10 +127,19 @@ def _without_weak_readings(candidates: list[Candidate], view: TextView) -> list[
                 continue
             if candidate.label == "PERSON" and any(word[:cut] in people for cut in range(1, len(word))):
                 continue
-            if candidate.label == "PERSON" and any(rules.brand_of(word, org) for org in all_orgs):
+            if candidate.label == "PERSON" and any(rules.brand_of(word, org) for org in _starting_with(all_orgs, word)):
                 candidate = Candidate(candidate.start, candidate.end, "ORG", candidate.rule, 0)
         kept.append(candidate)
     return kept
+
+
+def _starting_with(ordered: list[str], prefix: str) -> Iterator[str]:
+    """The strings of the sorted list ``ordered`` that start with ``prefix`` (by bisection: a long
+    text has thousands of names, and comparing each person with each would be quadratic)."""
+    for index in range(bisect_left(ordered, prefix), len(ordered)):
+        if not ordered[index].startswith(prefix):
+            return
+        yield ordered[index]
 
 
 def select(candidates: Iterable[Candidate]) -> list[Candidate]:

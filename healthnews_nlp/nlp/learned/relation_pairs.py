@@ -538,14 +538,17 @@ class ArticlePairs:
         found = []
         entities = self.finder.entities
         forms = {id(e): self._forms(e) for e in entities}
-        starts = {
-            id(e): {f[:2] for f in forms[id(e)]} for e in entities
-        }  # every form has 2+ characters
+        by_start: dict[str, list[ResolvedEntity]] = {}  # a form's first two characters → entities
+        for entity in entities:
+            for start in {f[:2] for f in forms[id(entity)]}:  # every form has 2+ characters
+                by_start.setdefault(start, []).append(entity)
+        order = {id(e): rank for rank, e in enumerate(entities)}
         for outer in (e for e in entities if e.label in {"ORG", "EVENT"}):
             name = self._names[id(outer)]
             bigrams = {name[i : i + 2] for i in range(len(name) - 1)}
-            for inner in entities:
-                if inner is outer or starts[id(inner)].isdisjoint(bigrams):
+            inners = {id(e): e for b in bigrams for e in by_start.get(b, ())}
+            for inner in sorted(inners.values(), key=lambda e: order[id(e)]):
+                if inner is outer:
                     continue
                 if (outer.label, inner.label) in SKIPPED_TYPES or not related_types(
                     outer.label, inner.label
