@@ -121,6 +121,7 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
             lexicon_dir=_lexicon_dir(args),
         ),
         "fresh": args.fresh,
+        "memory": args.memory,
         "progress": progress,
         "on_failure": report,
     }
@@ -133,6 +134,10 @@ def _note_restart(run: RunReport) -> None:
             "extracted everything again",
             file=sys.stderr,
         )
+
+
+def _remembered(run: RunReport) -> str:
+    return f", {run.remembered} made again with corpus memory" if run.remembered else ""
 
 
 def _failed(count: int, errors: Path, run: RunReport) -> str:
@@ -165,7 +170,7 @@ def _extract(args: argparse.Namespace) -> int:
     _note_restart(report)
     resumed = f" ({report.resumed} from an earlier run)" if report.resumed else ""
     outcome = _failed(len(report.failures), errors, report)
-    print(f"{report.articles} article(s) extracted to {args.output}{resumed}; {outcome}")
+    print(f"{report.articles} article(s) extracted to {args.output}{resumed}{_remembered(report)}; {outcome}")
     return 1 if report.failures else 0
 
 
@@ -252,7 +257,7 @@ def _graph(args: argparse.Namespace) -> int:
     _note_restart(run)
     resumed = f" ({run.resumed} from an earlier run)" if run.resumed else ""
     print(
-        f"{run.articles} article(s){resumed} -> {summary['nodes']} nodes, {summary['edges']} edges; "
+        f"{run.articles} article(s){resumed}{_remembered(run)} -> {summary['nodes']} nodes, {summary['edges']} edges; "
         f"{_failed(len(report.failures), out / ERRORS, run)}"
     )
     print("nodes by type: " + ", ".join(f"{k} {v}" for k, v in summary["node_types"].items()))
@@ -489,6 +494,14 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
         "--fresh",
         action="store_true",
         help="start over instead of resuming from the extractions already written",
+    )
+    command.add_argument(
+        "--no-memory",
+        dest="memory",
+        action="store_false",
+        help="no corpus memory: a name established in one article (a full name, a defined "
+        "abbreviation, a list sibling) is not looked for in the others (by default it is; the "
+        "articles where it occurs are extracted again with it)",
     )
     command.add_argument(
         "--progress",

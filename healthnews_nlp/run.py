@@ -67,6 +67,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from healthnews_nlp import analysis, export
 from healthnews_nlp.atomic import atomic_open
+from healthnews_nlp.corpus_memory import MemoFile, article_of, second_pass
 from healthnews_nlp.errors import HealthNewsError, describe
 from healthnews_nlp.graph import KnowledgeGraph, build_graph
 from healthnews_nlp.ingest.readers import iter_files, read_file, source_name
@@ -78,6 +79,7 @@ if TYPE_CHECKING:  # spaCy is imported where a pipeline runs: the parent of a pa
 __all__ = [
     "ERRORS",
     "EXTRACTIONS",
+    "MEMOS",
     "OUTPUT_NAMES",
     "PIPELINE",
     "SUMMARY",
@@ -111,10 +113,12 @@ EXTRACTIONS = "extractions.jsonl"
 ERRORS = "errors.jsonl"
 SUMMARY = "summary.json"
 PIPELINE = "extractions.pipeline.json"
+MEMOS = "extractions.memory.jsonl"
 #: Every file a ``graph`` run writes into its output folder; nothing else is ever written there.
 OUTPUT_NAMES = (
     EXTRACTIONS,
     PIPELINE,
+    MEMOS,
     ERRORS,
     SUMMARY,
     "graph.graphml",
@@ -195,6 +199,11 @@ class Settings:
     #: Cores one pipeline may keep busy (``load(threads=...)``); not part of the
     #: fingerprint, as it changes how fast extractions are made, not what they are.
     threads: int | None = None
+    #: Corpus memory: each extraction leaves a memo (:mod:`healthnews_nlp.corpus_memory`).
+    remember: bool = False
+    #: Names established in the corpus, proposed in every article (the second pass's
+    #: pipeline; ``load(memory=...)``); made from the memos, so not part of the fingerprint.
+    memory: tuple[tuple[str, str], ...] = ()
 
     def load(self) -> Language:
         """The pipeline these settings describe (``healthnews_nlp.load``)."""
@@ -205,6 +214,7 @@ class Settings:
             backend_options=self.backend_options,
             lexicon_dir=self.lexicon_dir,
             threads=self.threads,
+            memory=dict(self.memory) if self.memory else None,
         )
 
     def fingerprint(self) -> dict[str, Any]:
@@ -221,6 +231,7 @@ class Settings:
             ),
             "lexicon_dir": self.lexicon_dir,
             "lexicons": _digest(Path(self.lexicon_dir), ("*",)) if self.lexicon_dir else None,
+            "memory": self.remember,
         }
 
     def ready(self) -> Language:
@@ -300,13 +311,18 @@ class Batch:
     last: bool = False
     #: records of crawls (WARC) skipped as not HTML
     skipped: int = 0
+    #: memos of the extractions (corpus memory), JSON lines, when the settings ask for them
+    memos: tuple[str, ...] = ()
 
 
 # --- the work of one task (in a worker process, in the parent, or on a Dask worker) ------------
 
 
-def run_task(task: Task, nlp: Language, batch_size: int = 16) -> Iterator[Batch]:
-    """Read the task's files and extract their articles, ``batch_size`` at a time; the last batch says so."""
+def run_task(task: Task, nlp: Language, batch_size: int = 16, *, remember: bool = False) -> Iterator[Batch]:
+    """Read the task's files and extract their articles, ``batch_size`` at a time; the last batch says so.
+
+    ``remember``: each extraction's memo goes with it (corpus memory).
+    """
     articles: list[Article] = []
     failures: list[Failure] = []
     skipped: list[str] = []
@@ -316,9 +332,9 @@ def run_task(task: Task, nlp: Language, batch_size: int = 16) -> Iterator[Batch]
         else:
             articles.append(item)
         if len(articles) >= batch_size:
-            yield replace(_extract_batch(articles, nlp, failures), skipped=len(skipped))
+            yield replace(_extract_batch(articles, nlp, failures, remember), skipped=len(skipped))
             articles, failures, skipped[:] = [], [], []
-    yield replace(_extract_batch(articles, nlp, failures, last=True), skipped=len(skipped))
+    yield replace(_extract_batch(articles, nlp, failures, remember, last=True), skipped=len(skipped))
 
 
 def _read(task: Task, skipped: list[str]) -> Iterator[Article | Failure]:
@@ -348,15 +364,27 @@ def _read(task: Task, skipped: list[str]) -> Iterator[Article | Failure]:
 
 
 def _extract_batch(
-    articles: list[Article], nlp: Language, failures: list[Failure], *, last: bool = False
+    articles: list[Article], nlp: Language, failures: list[Failure], remember: bool, *, last: bool = False
 ) -> Batch:
     made, failed = _extract_each(articles, nlp)
-    return Batch(tuple(made), (*failures, *failed), last)
+    memos = _memos(articles, made, nlp) if remember else ()
+    return Batch(tuple((source, record, e.model_dump_json()) for source, record, e in made),
+                 (*failures, *failed), last, memos=memos)
+
+
+def _memos(
+    articles: list[Article], made: list[tuple[str, int, ArticleExtraction]], nlp: Language
+) -> tuple[str, ...]:
+    """The memo of each extraction made (corpus memory), in the same order."""
+    from healthnews_nlp.corpus_memory import memo_line
+
+    by_key = {(a.source, a.record or 0): a for a in articles}
+    return tuple(memo_line(by_key[source, record], e, nlp) for source, record, e in made)
 
 
 def _extract_each(
     articles: list[Article], nlp: Language
-) -> tuple[list[tuple[str, int, str]], list[Failure]]:
+) -> tuple[list[tuple[str, int, ArticleExtraction]], list[Failure]]:
     """Extract a batch; when it fails, each article alone, so one bad article fails alone."""
     from healthnews_nlp.nlp.extraction import extract
 
@@ -371,22 +399,22 @@ def _extract_each(
                 article.source if article.record is None else f"{article.source}:{article.record}"
             )
             return [], [Failure.of(where, "extract", error)]
-        made: list[tuple[str, int, str]] = []
+        made: list[tuple[str, int, ArticleExtraction]] = []
         failed: list[Failure] = []
         for article in articles:
             one_made, one_failed = _extract_each([article], nlp)
             made += one_made
             failed += one_failed
         return made, failed
-    return [
-        (a.source, a.record or 0, e.model_dump_json()) for a, e in zip(articles, extractions)
-    ], []
+    return [(a.source, a.record or 0, e) for a, e in zip(articles, extractions)], []
 
 
 # --- where tasks run ---------------------------------------------------------------------------
 
 
-def run_tasks(tasks: Iterable[Task], nlp: Language, batch_size: int = 16) -> Iterator[tuple[Task, Batch]]:
+def run_tasks(
+    tasks: Iterable[Task], nlp: Language, batch_size: int = 16, *, remember: bool = False
+) -> Iterator[tuple[Task, Batch]]:
     """:func:`run_task` over many tasks, in spaCy memory zones of about ``ARTICLES_PER_ZONE`` articles.
 
     ``extract`` opens a zone per call when none is open, which here would be
@@ -402,7 +430,7 @@ def run_tasks(tasks: Iterable[Task], nlp: Language, batch_size: int = 16) -> Ite
             if zone is None and hasattr(nlp, "memory_zone"):
                 zone = contextlib.ExitStack()
                 zone.enter_context(nlp.memory_zone())
-            for batch in run_task(task, nlp, batch_size):
+            for batch in run_task(task, nlp, batch_size, remember=remember):
                 in_zone += len(batch.extractions)
                 yield task, batch
             if zone is not None and in_zone >= ARTICLES_PER_ZONE:
@@ -414,7 +442,7 @@ def run_tasks(tasks: Iterable[Task], nlp: Language, batch_size: int = 16) -> Ite
 
 
 def _in_process(tasks: Iterator[Task], settings: Settings) -> Iterator[tuple[Task, Batch]]:
-    yield from run_tasks(tasks, settings.ready(), settings.batch_size)
+    yield from run_tasks(tasks, settings.ready(), settings.batch_size, remember=settings.remember)
 
 
 #: Seconds between two looks of a worker's watchdog at its parent.
@@ -435,7 +463,7 @@ def _worker_main(conn: Connection, settings: Settings, parent: int) -> None:
             conn.send(error)
             return
         conn.send(READY)
-        for _, batch in run_tasks(iter(conn.recv, None), nlp, settings.batch_size):
+        for _, batch in run_tasks(iter(conn.recv, None), nlp, settings.batch_size, remember=settings.remember):
             conn.send(batch)
     except (EOFError, OSError):  # the parent is gone (killed): nothing to send results to
         return
@@ -611,6 +639,8 @@ class ExtractionLog:
         self.fresh = fresh
         self.pipeline = pipeline
         self.pipeline_path = self.path.with_name(f"{self.path.stem}.pipeline.json")
+        #: the memos of corpus memory (see :mod:`healthnews_nlp.corpus_memory`), dropped with the JSONL
+        self.memory_path = self.path.with_name(f"{self.path.stem}.memory.jsonl")
         self.restarted = False
         # source -> record number -> (offset, length) of its line
         self._rows: dict[str, dict[int, tuple[int, int]]] = {}
@@ -633,7 +663,7 @@ class ExtractionLog:
         self._lock = _lock_folder(folder)
         try:
             with writing(self.path):
-                for name in {*OUTPUT_NAMES, self.path.name, self.pipeline_path.name}:
+                for name in {*OUTPUT_NAMES, self.path.name, self.pipeline_path.name, self.memory_path.name}:
                     for stale in folder.glob(f".{glob.escape(name)}.*.tmp"):
                         stale.unlink(missing_ok=True)
                 previous = self._previous_record()
@@ -641,6 +671,8 @@ class ExtractionLog:
                 if self.fresh or self.restarted:
                     self.path.unlink(missing_ok=True)
                     previous = None
+                if not self.path.exists():  # memos of extractions no longer there
+                    self.memory_path.unlink(missing_ok=True)
                 self._inputs = previous.get("inputs") if previous is not None else {}
                 self._write_record()
                 self._load()
@@ -719,6 +751,10 @@ class ExtractionLog:
         self._write_record()
         self.resumed = sum(len(rows) for rows in self._rows.values())
 
+    def keys(self) -> frozenset[tuple[str, int]]:
+        """``(source, record)`` of every extraction the JSONL holds."""
+        return frozenset((source, record) for source, rows in self._rows.items() for record in rows)
+
     def done(self, source: str) -> frozenset[int]:
         """Record numbers of ``source`` the JSONL holds (0: the file is one article, done)."""
         return frozenset(self._rows.get(source, ()))
@@ -739,6 +775,21 @@ class ExtractionLog:
         self._size += len(data)
         self.added += 1
         return True
+
+    def replace(self, source: str, record: int, line: str) -> None:
+        """Put ``line`` in place of the article's extraction: appended, the last line of a key wins.
+
+        The earlier line stays in the file until :meth:`finish` puts it in order; a
+        kill before that leaves both, and reading back keeps the last.
+        """
+        assert self._handle is not None, "use the log in a with block"
+        data = line.encode("utf-8") + b"\n"
+        with writing(self.path):
+            self._handle.write(data)
+            self._handle.flush()
+        self._rows[source][record] = (self._size, len(data))
+        self._size += len(data)
+        self._canonical = False
 
     def finish(self) -> None:
         """Make the file durable and canonical: sorted by source and record, one line per article."""
@@ -767,10 +818,10 @@ class ExtractionLog:
             for line in handle:
                 key = _key(line)
                 if key is None or key[1] in self._rows.get(key[0], ()):
-                    self._canonical = False  # left out: cut short, unreadable, blank or a repeat
+                    self._canonical = False  # cut short, unreadable, blank, or replaced by a later line
                     if key is None and line.strip():
                         self.dropped += 1
-                else:
+                if key is not None:
                     self._remember(*key, offset, len(line))
                 offset += len(line)
         self._size = offset
@@ -946,6 +997,8 @@ class RunReport:
     restarted: bool = False
     #: records of crawls (WARC, ARC) skipped as not HTML: images, scripts, PDFs…
     skipped: int = 0
+    #: articles extracted again with corpus memory (or again without it, when their memory changed)
+    remembered: int = 0
 
     @property
     def articles(self) -> int:
@@ -974,6 +1027,7 @@ def run_extract(
     progress: bool = False,
     on_failure: Callable[[Failure], None] | None = None,
     errors: str | Path | None = None,
+    memory: bool = True,
 ) -> RunReport:
     """Extract every article under ``paths`` into the JSONL ``output``, resuming what it holds.
 
@@ -992,6 +1046,12 @@ def run_extract(
         Called with each failure as it happens (the CLI prints it).
     errors
         Where to write the failures (``errors.jsonl``), if anywhere.
+    memory
+        Corpus memory: a name established in one article (a full name, a defined
+        abbreviation, a list sibling of known names) is known in the others; the
+        articles where such a name occurs are extracted again with it
+        (:mod:`healthnews_nlp.corpus_memory`). Its memos are kept beside
+        ``output`` (``<name>.memory.jsonl``).
 
     Raises
     ------
@@ -1003,7 +1063,7 @@ def run_extract(
         On Ctrl-C, or SIGTERM (:class:`RunInterrupted`), after stopping the workers and
         writing ``errors``; what was extracted is in ``output``.
     """
-    settings = settings or Settings()
+    settings = replace(settings or Settings(), remember=memory)
     failures: list[Failure] = []
     with (
         _reported_if_stopped(errors, failures, Path(output)),
@@ -1028,6 +1088,7 @@ def run_graph(
     fresh: bool = False,
     progress: bool = False,
     on_failure: Callable[[Failure], None] | None = None,
+    memory: bool = True,
 ) -> GraphReport:
     """The whole flow into ``folder``: extractions (resumable), the graph, every export and ``errors.jsonl``.
 
@@ -1038,7 +1099,7 @@ def run_graph(
     folder made of other inputs are not part of it (:meth:`ExtractionLog.retain`).
     """
     folder = Path(folder)
-    settings = settings or Settings()
+    settings = replace(settings or Settings(), remember=memory)
     failures: list[Failure] = []
     with (
         _reported_if_stopped(folder / ERRORS, failures, folder / EXTRACTIONS),
@@ -1055,7 +1116,8 @@ def run_graph(
             if on_failure is not None:
                 on_failure(failure)
         write_errors(folder / ERRORS, failures)
-    files = [log.path, log.pipeline_path, *written, folder / ERRORS]
+    memos = [log.memory_path] if log.memory_path.exists() else []
+    files = [log.path, log.pipeline_path, *memos, *written, folder / ERRORS]
     return GraphReport(run, kg, summary, files, list(failures))
 
 
@@ -1141,6 +1203,7 @@ def _extract_into(
         work = _in_process(iter(tasks), replace(settings, threads=jobs))
     else:
         work = _in_processes(iter(tasks), replace(settings, threads=1), min(jobs, len(tasks)))
+    memos = MemoFile(log.memory_path) if settings.remember else None
     collected = collect(
         work,
         log,
@@ -1148,7 +1211,11 @@ def _extract_into(
         total=sum(len(t.files) for t in tasks if t.shard == 0),
         on_failure=on_failure,
         failures=failures,
+        memos=memos,
     )
+    remembered = 0
+    if memos is not None:
+        remembered = _second_pass(log, memos, replace(settings, threads=jobs), collected, on_failure)
     log.finish()
     return RunReport(
         log.path,
@@ -1158,7 +1225,45 @@ def _extract_into(
         list(collected.failures),
         log.restarted,
         collected.skipped,
+        remembered,
     )
+
+
+def _second_pass(
+    log: ExtractionLog,
+    memos: MemoFile,
+    settings: Settings,
+    collected: Collected,
+    on_failure: Callable[[Failure], None] | None,
+) -> int:
+    """Corpus memory: extract again, in this process, the articles a name of another article is in.
+
+    Returns how many were made again. An article that fails keeps its first
+    extraction (the failure is recorded). See :mod:`healthnews_nlp.corpus_memory`.
+    """
+    memos.load(log.keys())
+    memory = memos.memory()
+    pipelines: dict[str | None, Language] = {}
+    made = 0
+    todo = list(second_pass(memos, memory))
+    for start in range(0, len(todo), settings.batch_size):
+        batch = todo[start : start + settings.batch_size]
+        for digest in sorted({d for _, d in batch}, key=str):
+            if digest not in pipelines:
+                names = tuple(memory.names.items()) if digest is not None else ()
+                pipelines[digest] = replace(settings, memory=names, remember=False).ready()
+            keys = [key for key, d in batch if d == digest]
+            extractions, failed = _extract_each([article_of(memos.memo(key)) for key in keys], pipelines[digest])
+            for source, record, extraction in extractions:
+                log.replace(source, record, extraction.model_dump_json())
+                memos.append_applied((source, record), digest)
+                made += 1
+            for failure in failed:
+                collected.failures.append(failure)
+                if on_failure is not None:
+                    on_failure(failure)
+    memos.compact()
+    return made
 
 
 @dataclass
@@ -1177,11 +1282,14 @@ def collect(
     progress: bool = False,
     on_failure: Callable[[Failure], None] | None = None,
     failures: list[Failure] | None = None,
+    memos: MemoFile | None = None,
 ) -> Collected:
     """Append every batch's extractions to ``log`` as they arrive; the failures (in arrival order).
 
     ``total`` is the number of files, for the progress bar. The failures go into
     ``failures`` as they come, when given: a run stopped midway still has them.
+    Each batch's memos go to ``memos`` before its extractions to ``log``: an
+    extraction the JSONL holds always has its memo.
     """
     from tqdm import tqdm
 
@@ -1196,6 +1304,9 @@ def collect(
         dynamic_ncols=True,
     ) as bar:
         for task, batch in work:
+            if memos is not None:
+                for memo in batch.memos:
+                    memos.append_memo(memo)
             for source, record, line in batch.extractions:
                 log.append(source, record, line)
             collected.skipped += batch.skipped

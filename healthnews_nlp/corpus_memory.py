@@ -1,0 +1,212 @@
+"""Corpus memory over a run: names established in one article, known in the others.
+
+A run extracts every article once (the first pass). Each extraction leaves a
+*memo* beside the JSONL (``<name>.memory.jsonl``): the names the article
+establishes (:func:`healthnews_nlp.nlp.memory.established_names`), where its
+mentions are, and the article itself without its raw source, so a second
+pass never reads or parses an input again. When every article is extracted:
+
+1. the memory is the union of every memo's names, read in canonical order
+   (a name two articles give different types is left out);
+2. an article is extracted again, with the memory as a candidate source, when
+   a name established by *another* article occurs in its text outside every
+   mention it already has; every other article keeps its first extraction.
+
+The memory depends on the memos only, which depend on the inputs only: the
+same graph for any number of jobs, and after a resume. A resume reads the
+memos of the articles it keeps; an *applied* line after a memo records which
+memory (its digest) the JSONL's line of that article was made with, so a run
+that stopped during the second pass redoes only what it had not written, and
+an article whose memory changed (inputs added or removed) is made again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from healthnews_nlp.atomic import atomic_open
+from healthnews_nlp.models import Article, ArticleExtraction
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+Key = tuple[str, int]
+
+
+def memo_line(article: Article, extraction: ArticleExtraction, nlp: Language) -> str:
+    """The memo of one first-pass extraction (a JSON line), made where the article was extracted."""
+    from healthnews_nlp.nlp.components import EntityRecognizer
+    from healthnews_nlp.nlp.memory import established_names
+
+    recognizer = nlp.get_pipe("healthnews_ner")
+    assert isinstance(recognizer, EntityRecognizer)
+    names = established_names(extraction.entities, recognizer.lexicons, recognizer.gazetteer)
+    spans = sorted({(m.start, m.end) for e in extraction.entities for m in e.mentions})
+    return json.dumps(
+        {
+            "source": article.source,
+            "record": article.record or 0,
+            "names": names,
+            "spans": spans,
+            "article": article.model_copy(update={"raw": ""}).model_dump(mode="json"),
+        },
+        ensure_ascii=False,
+    )
+
+
+@dataclass
+class _Entry:
+    """What the memo file says of one article: where its memo is, its names, the memory applied."""
+
+    offset: int
+    length: int
+    names: dict[str, str]
+    applied: str | None = None
+
+
+@dataclass
+class Memory:
+    """The names of a corpus: name → type, and for each name the one article that alone gives it."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    only_in: dict[str, Key | None] = field(default_factory=dict)
+
+    @property
+    def digest(self) -> str:
+        """Identifies the memory: an article made with it need not be made again."""
+        text = json.dumps(sorted(self.names.items()), ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    def from_others(self, name: str, key: Key) -> bool:
+        """Does an article other than ``key`` establish ``name``?"""
+        return name in self.names and self.only_in[name] != key
+
+
+class MemoFile:
+    """The memos of a run (``<name>.memory.jsonl``): appended as articles are extracted, read at the end."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._entries: dict[Key, _Entry] = {}
+        self._stale = False
+
+    def append_memo(self, line: str) -> None:
+        self._append(line)
+
+    def append_applied(self, key: Key, digest: str | None) -> None:
+        """Record that the JSONL's line of ``key`` was made with the memory ``digest`` (None: without)."""
+        self._append(json.dumps({"source": key[0], "record": key[1], "applied": digest}, ensure_ascii=False))
+        self._entries[key].applied = digest
+
+    def _append(self, line: str) -> None:
+        with self.path.open("ab") as handle:
+            handle.write(line.encode("utf-8") + b"\n")
+            handle.flush()
+
+    def load(self, keys: frozenset[Key]) -> None:
+        """Read the memos of ``keys`` (the articles the JSONL holds); the last memo of an article wins."""
+        self._entries = {}
+        self._stale = False
+        if not self.path.exists():
+            return
+        offset = 0
+        with self.path.open("rb") as handle:
+            for line in handle:
+                self._read(line, offset, keys)
+                offset += len(line)
+
+    def _read(self, line: bytes, offset: int, keys: frozenset[Key]) -> None:
+        try:
+            record: dict[str, Any] = json.loads(line) if line.endswith(b"\n") else {}
+            key = (str(record["source"]), int(record["record"]))
+        except (ValueError, KeyError, TypeError):
+            self._stale = True  # cut short by a kill, or not a memo
+            return
+        if key not in keys:
+            self._stale = True
+        elif "applied" in record:
+            if key in self._entries:
+                self._entries[key].applied = record["applied"]
+        else:
+            self._stale = self._stale or key in self._entries
+            self._entries[key] = _Entry(offset, len(line), dict(record["names"]))
+
+    def memory(self) -> Memory:
+        """The names every memo establishes, in canonical order; a name of two types is left out."""
+        memory = Memory()
+        types: dict[str, set[str]] = {}
+        for key in sorted(self._entries):
+            for name, label in self._entries[key].names.items():
+                types.setdefault(name, set()).add(label)
+                memory.only_in[name] = key if name not in memory.only_in else None
+        memory.names = {name: labels.pop() for name, labels in sorted(types.items()) if len(labels) == 1}
+        return memory
+
+    def articles(self) -> list[Key]:
+        return sorted(self._entries)
+
+    def applied(self, key: Key) -> str | None:
+        return self._entries[key].applied
+
+    def memo(self, key: Key) -> dict[str, Any]:
+        """The memo of ``key`` as written (read from the file, so the corpus is never all in memory)."""
+        entry = self._entries[key]
+        with self.path.open("rb") as handle:
+            handle.seek(entry.offset)
+            record: dict[str, Any] = json.loads(handle.read(entry.length))
+        return record
+
+    def compact(self) -> None:
+        """Rewrite the file with only the live memos (and what was applied), if it holds others."""
+        if not self._stale or not self.path.exists():
+            return
+        with self.path.open("rb") as old, atomic_open(self.path, "wb") as new:
+            position = 0
+            for key in sorted(self._entries):
+                entry = self._entries[key]
+                old.seek(entry.offset)
+                new.write(old.read(entry.length))
+                entry.offset, position = position, position + entry.length
+                if entry.applied is not None:
+                    line = json.dumps({"source": key[0], "record": key[1], "applied": entry.applied})
+                    data = line.encode("utf-8") + b"\n"
+                    new.write(data)
+                    position += len(data)
+        self._stale = False
+
+
+def needs_memory(memo: dict[str, Any], memory: Memory) -> bool:
+    """Does a name another article establishes occur in this article outside its own mentions?"""
+    from healthnews_nlp.nlp.recognize import name_positions
+
+    key = (str(memo["source"]), int(memo["record"]))
+    text: str = memo["article"]["text"]
+    spans = [tuple(span) for span in memo["spans"]]
+    for name, position in name_positions(text, memory.names):
+        end = position + len(name)
+        if memory.from_others(name, key) and not any(s <= position and end <= e for s, e in spans):
+            return True
+    return False
+
+
+def article_of(memo: dict[str, Any]) -> Article:
+    """The article a memo keeps (its raw source left out: extraction maps offsets, never reads it)."""
+    return Article.model_validate({**memo["article"], "raw": ""})
+
+
+def second_pass(memos: MemoFile, memory: Memory) -> Iterator[tuple[Key, str | None]]:
+    """Each article whose JSONL line must be made again, with the memory digest to make it with.
+
+    None: the article needs no memory now, but its line was made with one (the
+    memory changed since); it is made again without.
+    """
+    digest = memory.digest
+    for key in memos.articles():
+        target = digest if memory.names and needs_memory(memos.memo(key), memory) else None
+        if memos.applied(key) != target:
+            yield key, target
