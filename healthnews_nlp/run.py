@@ -51,6 +51,7 @@ import ctypes
 import functools
 import glob
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -199,11 +200,9 @@ class Settings:
     #: Cores one pipeline may keep busy (``load(threads=...)``); not part of the
     #: fingerprint, as it changes how fast extractions are made, not what they are.
     threads: int | None = None
-    #: Corpus memory: each extraction leaves a memo (:mod:`healthnews_nlp.corpus_memory`).
+    #: Corpus memory: each extraction leaves a memo, and the pipeline has a memory
+    #: component, given its names by second-pass tasks (:mod:`healthnews_nlp.corpus_memory`).
     remember: bool = False
-    #: Names established in the corpus, proposed in every article (the second pass's
-    #: pipeline; ``load(memory=...)``); made from the memos, so not part of the fingerprint.
-    memory: tuple[tuple[str, str], ...] = ()
 
     def load(self) -> Language:
         """The pipeline these settings describe (``healthnews_nlp.load``)."""
@@ -214,7 +213,7 @@ class Settings:
             backend_options=self.backend_options,
             lexicon_dir=self.lexicon_dir,
             threads=self.threads,
-            memory=dict(self.memory) if self.memory else None,
+            memory={} if self.remember else None,
         )
 
     def fingerprint(self) -> dict[str, Any]:
@@ -296,6 +295,12 @@ class Task:
     files: tuple[InputFile, ...]
     shard: int = 0
     shards: int = 1
+    #: A second-pass task of corpus memory: these articles (kept from the first pass), extracted
+    #: with the names of ``memory`` (none: without); their lines replace the first pass's.
+    articles: tuple[Article, ...] = ()
+    memory: tuple[tuple[str, str], ...] = ()
+    #: which memory ``memory`` is (None: none), recorded beside each line made
+    digest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -323,6 +328,13 @@ def run_task(task: Task, nlp: Language, batch_size: int = 16, *, remember: bool 
 
     ``remember``: each extraction's memo goes with it (corpus memory).
     """
+    if remember:
+        from healthnews_nlp.nlp.memory import remember_names
+
+        remember_names(nlp, dict(task.memory))
+    if task.articles:
+        yield _extract_batch(list(task.articles), nlp, [], remember=False, last=True)
+        return
     articles: list[Article] = []
     failures: list[Failure] = []
     skipped: list[str] = []
@@ -394,11 +406,7 @@ def _extract_each(
         extractions = list(extract(articles, nlp, batch_size=len(articles)))
     except Exception as error:  # noqa: BLE001  one article's failure must not stop the batch
         if len(articles) == 1:
-            article = articles[0]
-            where = (
-                article.source if article.record is None else f"{article.source}:{article.record}"
-            )
-            return [], [Failure.of(where, "extract", error)]
+            return [], [Failure.of(_where(articles[0]), "extract", error)]
         made: list[tuple[str, int, ArticleExtraction]] = []
         failed: list[Failure] = []
         for article in articles:
@@ -407,6 +415,11 @@ def _extract_each(
             failed += one_failed
         return made, failed
     return [(a.source, a.record or 0, e) for a, e in zip(articles, extractions)], []
+
+
+def _where(article: Article) -> str:
+    """How a failure names an article: its file, and its record in a collection."""
+    return article.source if article.record is None else f"{article.source}:{article.record}"
 
 
 # --- where tasks run ---------------------------------------------------------------------------
@@ -442,7 +455,11 @@ def run_tasks(
 
 
 def _in_process(tasks: Iterator[Task], settings: Settings) -> Iterator[tuple[Task, Batch]]:
-    yield from run_tasks(tasks, settings.ready(), settings.batch_size, remember=settings.remember)
+    first = next(tasks, None)
+    if first is None:
+        return  # nothing to do: no model to load
+    nlp = settings.ready()
+    yield from run_tasks(itertools.chain((first,), tasks), nlp, settings.batch_size, remember=settings.remember)
 
 
 #: Seconds between two looks of a worker's watchdog at its parent.
@@ -534,9 +551,13 @@ class _Worker:
 
 
 def _in_processes(
-    tasks: Iterator[Task], settings: Settings, jobs: int
+    tasks: Iterator[Task], settings: Settings, jobs: int, then: Callable[[], Iterator[Task]] | None = None
 ) -> Iterator[tuple[Task, Batch]]:
     """Run the tasks in ``jobs`` worker processes, yielding batches as they arrive.
+
+    ``then`` gives the tasks of a second round (corpus memory's second pass), asked
+    for when every batch of the first has been yielded (and so taken in by the caller),
+    and run by the same workers.
 
     Processes are spawned, not forked: the parent may hold threads (ONNX
     Runtime's, a notebook's), which a fork would copy in an unknown state.
@@ -549,45 +570,60 @@ def _in_processes(
         workers = [_Worker(context, settings) for _ in range(jobs)]
         for worker in workers:
             worker.give(next(tasks, None))
-        while busy := [w for w in workers if w.task is not None]:
-            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+        yield from _drain(workers, tasks, context, settings)
+        if then is not None:
+            tasks = then()
             for index, worker in enumerate(workers):
-                task = worker.task
-                if task is None or not ({worker.conn, worker.process.sentinel} & ready):
-                    continue
-                message = _receive(worker.conn) if worker.conn in ready else None
-                if isinstance(message, BaseException):
-                    raise message
-                if message == READY:
-                    worker.ready = True
-                    continue
-                if isinstance(message, Batch):
-                    yield task, message
-                    if message.last:
-                        worker.give(next(tasks, None))
-                    continue
-                worker.process.join()
-                if not worker.ready:
-                    raise ModelLoadError(_no_start(worker.process.exitcode))
-                reason = (
-                    f"the worker process ended (exit code {worker.process.exitcode}) on this file or one read "
-                    "with it; its articles not in the JSONL are extracted again by the next run"
-                )
-                died = tuple(
-                    Failure(file=f.source, stage="extract", error_type="WorkerDied", message=reason)
-                    for f in task.files
-                )
-                worker.task = None
-                yield task, Batch(failures=died, last=True)
-                following = next(tasks, None)
-                if following is not None:
-                    workers[index] = _Worker(context, settings)
-                    workers[index].give(following)
+                if not worker.process.is_alive():  # died on the last task of the first round
+                    worker.stop()
+                    workers[index] = worker = _Worker(context, settings)
+                worker.give(next(tasks, None))
+            yield from _drain(workers, tasks, context, settings)
     finally:
         for worker in workers:  # all at once: a process takes a while to end
             worker.ask_to_stop()
         for worker in workers:
             worker.stop()
+
+
+def _drain(
+    workers: list[_Worker], tasks: Iterator[Task], context: Any, settings: Settings
+) -> Iterator[tuple[Task, Batch]]:
+    """Yield the workers' batches, giving each the next task as it finishes one, until none is busy."""
+    while busy := [w for w in workers if w.task is not None]:
+        ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+        for index, worker in enumerate(workers):
+            task = worker.task
+            if task is None or not ({worker.conn, worker.process.sentinel} & ready):
+                continue
+            message = _receive(worker.conn) if worker.conn in ready else None
+            if isinstance(message, BaseException):
+                raise message
+            if message == READY:
+                worker.ready = True
+                continue
+            if isinstance(message, Batch):
+                yield task, message
+                if message.last:
+                    worker.give(next(tasks, None))
+                continue
+            worker.process.join()
+            if not worker.ready:
+                raise ModelLoadError(_no_start(worker.process.exitcode))
+            reason = (
+                f"the worker process ended (exit code {worker.process.exitcode}) on this file or one read "
+                "with it; its articles not in the JSONL are extracted again by the next run"
+            )
+            died = tuple(
+                Failure(file=source, stage="extract", error_type="WorkerDied", message=reason)
+                for source in [*(f.source for f in task.files), *(_where(a) for a in task.articles)]
+            )
+            worker.task = None
+            yield task, Batch(failures=died, last=True)
+            following = next(tasks, None)
+            if following is not None:
+                workers[index] = _Worker(context, settings)
+                workers[index].give(following)
 
 
 def _no_start(exitcode: int | None) -> str:
@@ -1194,16 +1230,16 @@ def _extract_into(
 ) -> RunReport:
     jobs = jobs if jobs > 0 else usable_cores()
     tasks = plan(paths, log, jobs=jobs, files_per_task=settings.batch_size)
+    memos = MemoFile(log.memory_path) if settings.remember else None
+    then = functools.partial(_memory_tasks, log, memos, settings.batch_size) if memos else None
     # ``jobs`` is the number of cores: one process using them all when there is one
     # task (or one job), else that many single-core worker processes; none, no model
+    # (the second pass of corpus memory runs where the first did, once it is all in)
     work: Iterator[tuple[Task, Batch]]
-    if not tasks:
-        work = iter(())
-    elif jobs == 1 or len(tasks) == 1:
-        work = _in_process(iter(tasks), replace(settings, threads=jobs))
+    if jobs == 1 or len(tasks) <= 1:
+        work = _in_process(_followed_by(tasks, then), replace(settings, threads=jobs))
     else:
-        work = _in_processes(iter(tasks), replace(settings, threads=1), min(jobs, len(tasks)))
-    memos = MemoFile(log.memory_path) if settings.remember else None
+        work = _in_processes(iter(tasks), replace(settings, threads=1), min(jobs, len(tasks)), then)
     collected = collect(
         work,
         log,
@@ -1213,9 +1249,8 @@ def _extract_into(
         failures=failures,
         memos=memos,
     )
-    remembered = 0
     if memos is not None:
-        remembered = _second_pass(log, memos, replace(settings, threads=jobs), collected, on_failure)
+        memos.compact()
     log.finish()
     return RunReport(
         log.path,
@@ -1225,45 +1260,32 @@ def _extract_into(
         list(collected.failures),
         log.restarted,
         collected.skipped,
-        remembered,
+        collected.remembered,
     )
 
 
-def _second_pass(
-    log: ExtractionLog,
-    memos: MemoFile,
-    settings: Settings,
-    collected: Collected,
-    on_failure: Callable[[Failure], None] | None,
-) -> int:
-    """Corpus memory: extract again, in this process, the articles a name of another article is in.
+def _followed_by(tasks: list[Task], then: Callable[[], Iterator[Task]] | None) -> Iterator[Task]:
+    """``tasks``, then (asked for only when they are all taken) the tasks ``then`` gives."""
+    yield from tasks
+    if then is not None:
+        yield from then()
 
-    Returns how many were made again. An article that fails keeps its first
-    extraction (the failure is recorded). See :mod:`healthnews_nlp.corpus_memory`.
+
+def _memory_tasks(log: ExtractionLog, memos: MemoFile, batch_size: int) -> Iterator[Task]:
+    """Corpus memory's second pass: tasks of the articles a name of another article is in.
+
+    Asked for when every first-pass extraction is in ``log`` (and its memo in
+    ``memos``). See :mod:`healthnews_nlp.corpus_memory`.
     """
     memos.load(log.keys())
     memory = memos.memory()
-    pipelines: dict[str | None, Language] = {}
-    made = 0
-    todo = list(second_pass(memos, memory))
-    for start in range(0, len(todo), settings.batch_size):
-        batch = todo[start : start + settings.batch_size]
-        for digest in sorted({d for _, d in batch}, key=str):
-            if digest not in pipelines:
-                names = tuple(memory.names.items()) if digest is not None else ()
-                pipelines[digest] = replace(settings, memory=names, remember=False).ready()
-            keys = [key for key, d in batch if d == digest]
-            extractions, failed = _extract_each([article_of(memos.memo(key)) for key in keys], pipelines[digest])
-            for source, record, extraction in extractions:
-                log.replace(source, record, extraction.model_dump_json())
-                memos.append_applied((source, record), digest)
-                made += 1
-            for failure in failed:
-                collected.failures.append(failure)
-                if on_failure is not None:
-                    on_failure(failure)
-    memos.compact()
-    return made
+    names = tuple(memory.names.items())
+    todo = sorted(second_pass(memos, memory), key=lambda item: (item[1] is None, item[0]))
+    for start in range(0, len(todo), batch_size):
+        chunk = todo[start : start + batch_size]
+        for digest in dict.fromkeys(d for _, d in chunk):
+            articles = tuple(article_of(memos.memo(key)) for key, d in chunk if d == digest)
+            yield Task((), articles=articles, memory=names if digest else (), digest=digest)
 
 
 @dataclass
@@ -1272,6 +1294,8 @@ class Collected:
 
     failures: list[Failure] = field(default_factory=list)
     skipped: int = 0
+    #: extractions replaced by corpus memory's second pass
+    remembered: int = 0
 
 
 def collect(
@@ -1308,7 +1332,12 @@ def collect(
                 for memo in batch.memos:
                     memos.append_memo(memo)
             for source, record, line in batch.extractions:
-                log.append(source, record, line)
+                if task.articles and memos is not None:  # corpus memory's second pass
+                    log.replace(source, record, line)
+                    memos.append_applied((source, record), task.digest)
+                    collected.remembered += 1
+                else:
+                    log.append(source, record, line)
             collected.skipped += batch.skipped
             for failure in batch.failures:
                 failures.append(failure)

@@ -34,6 +34,7 @@ from healthnews_nlp.nlp.recognize import name_positions
 from healthnews_nlp.nlp.view import PLACE_REFERENCES, Candidate
 
 MEMORY_KEY = "healthnews_memory"
+MEMORY_COMPONENT = "healthnews_memory"
 #: The rule name of remembered candidates, and how strongly they hold (a backend reading's).
 MEMORY_RULE = "memory"
 MEMORY_PRIORITY = 1
@@ -80,6 +81,17 @@ def rememberable(name: str, lexicons: Lexicons, gazetteer: Gazetteer) -> bool:
         or name in common_words()
         or ordinary_word(name)
     )
+
+
+def remember_names(nlp: Language, names: Mapping[str, str]) -> None:
+    """Make ``names`` what the pipeline's memory component proposes (a pipeline without one: none)."""
+    if MEMORY_COMPONENT in nlp.pipe_names:
+        memory = nlp.get_pipe(MEMORY_COMPONENT)
+        assert isinstance(memory, MemoryCandidates)
+        memory.names = {}
+        memory.remember(names)
+    elif names:
+        raise ValueError("the pipeline has no healthnews_memory component to remember names with")
 
 
 class MemoryCandidates:
