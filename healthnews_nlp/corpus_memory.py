@@ -46,7 +46,7 @@ def memo_line(article: Article, extraction: ArticleExtraction, nlp: Language) ->
     recognizer = nlp.get_pipe("healthnews_ner")
     assert isinstance(recognizer, EntityRecognizer)
     names = established_names(extraction.entities, recognizer.lexicons, recognizer.gazetteer)
-    spans = sorted({(m.start, m.end) for e in extraction.entities for m in e.mentions})
+    spans = sorted({(m.start, m.end, e.type) for e in extraction.entities for m in e.mentions})
     return json.dumps(
         {
             "source": article.source,
@@ -94,6 +94,8 @@ class MemoFile:
         self.path = path
         self._entries: dict[Key, _Entry] = {}
         self._stale = False
+        #: the lines read and appended since: (article, 0 for a memo, 1 for an applied line)
+        self._order: list[tuple[Key, int]] = []
 
     def append_memo(self, line: str) -> None:
         self._append(line)
@@ -102,6 +104,7 @@ class MemoFile:
         """Record that the JSONL's line of ``key`` was made with the memory ``digest`` (None: without)."""
         self._append(json.dumps({"source": key[0], "record": key[1], "applied": digest}, ensure_ascii=False))
         self._entries[key].applied = digest
+        self._order.append((key, 1))
 
     def _append(self, line: str) -> None:
         with self.path.open("ab") as handle:
@@ -112,6 +115,7 @@ class MemoFile:
         """Read the memos of ``keys`` (the articles the JSONL holds); the last memo of an article wins."""
         self._entries = {}
         self._stale = False
+        self._order = []
         if not self.path.exists():
             return
         offset = 0
@@ -132,7 +136,9 @@ class MemoFile:
         elif "applied" in record:
             if key in self._entries:
                 self._entries[key].applied = record["applied"]
+                self._order.append((key, 1))
         else:
+            self._order.append((key, 0))
             self._stale = self._stale or key in self._entries
             self._entries[key] = _Entry(offset, len(line), dict(record["names"]))
 
@@ -162,8 +168,11 @@ class MemoFile:
         return record
 
     def compact(self) -> None:
-        """Rewrite the file with only the live memos (and what was applied), if it holds others."""
-        if not self._stale or not self.path.exists():
+        """Rewrite the file in canonical order with only the live memos (each followed by what
+        was applied, the last of them), unless it is so already: one job or several, the same bytes."""
+        canonical = [(key, kind) for key in sorted(self._entries)
+                     for kind in ((0, 1) if self._entries[key].applied is not None else (0,))]
+        if not self.path.exists() or not self._stale and self._order == canonical:
             return
         with self.path.open("rb") as old, atomic_open(self.path, "wb") as new:
             position = 0
@@ -178,18 +187,26 @@ class MemoFile:
                     new.write(data)
                     position += len(data)
         self._stale = False
+        self._order = canonical
 
 
 def needs_memory(memo: dict[str, Any], memory: Memory) -> bool:
-    """Does a name another article establishes occur in this article outside its own mentions?"""
+    """Does a name another article establishes occur in this article where it may change a mention?
+
+    Not where a mention already covers it: a longer one (which the remembered
+    name cannot win over), or one of the same span and type.
+    """
     from healthnews_nlp.nlp.recognize import name_positions
 
     key = (str(memo["source"]), int(memo["record"]))
     text: str = memo["article"]["text"]
-    spans = [tuple(span) for span in memo["spans"]]
+    spans = [(int(s), int(e), str(label)) for s, e, label in memo["spans"]]
     for name, position in name_positions(text, memory.names):
         end = position + len(name)
-        if memory.from_others(name, key) and not any(s <= position and end <= e for s, e in spans):
+        if memory.from_others(name, key) and not any(
+            s <= position and end <= e and (e - s > end - position or label == memory.names[name])
+            for s, e, label in spans
+        ):
             return True
     return False
 
