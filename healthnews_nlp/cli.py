@@ -136,13 +136,10 @@ def _note_restart(run: RunReport) -> None:
         )
 
 
-def _remembered(run: RunReport) -> str:
-    return f", {run.remembered} made again with corpus memory" if run.remembered else ""
-
-
 def _failed(count: int, errors: Path, run: RunReport) -> str:
     skipped = f"; {run.skipped} crawl record(s) skipped, not HTML" if run.skipped else ""
-    return f"{count} failed" + (f", listed in {errors}" if count else "") + skipped
+    remembered = f"; {run.remembered} made again with corpus memory" if run.remembered else ""
+    return f"{count} failed" + (f", listed in {errors}" if count else "") + skipped + remembered
 
 
 def _interrupted(output: Path, errors: Path, stop: KeyboardInterrupt) -> int:
@@ -170,7 +167,7 @@ def _extract(args: argparse.Namespace) -> int:
     _note_restart(report)
     resumed = f" ({report.resumed} from an earlier run)" if report.resumed else ""
     outcome = _failed(len(report.failures), errors, report)
-    print(f"{report.articles} article(s) extracted to {args.output}{resumed}{_remembered(report)}; {outcome}")
+    print(f"{report.articles} article(s) extracted to {args.output}{resumed}; {outcome}")
     return 1 if report.failures else 0
 
 
@@ -257,7 +254,7 @@ def _graph(args: argparse.Namespace) -> int:
     _note_restart(run)
     resumed = f" ({run.resumed} from an earlier run)" if run.resumed else ""
     print(
-        f"{run.articles} article(s){resumed}{_remembered(run)} -> {summary['nodes']} nodes, {summary['edges']} edges; "
+        f"{run.articles} article(s){resumed} -> {summary['nodes']} nodes, {summary['edges']} edges; "
         f"{_failed(len(report.failures), out / ERRORS, run)}"
     )
     print("nodes by type: " + ", ".join(f"{k} {v}" for k, v in summary["node_types"].items()))

@@ -102,7 +102,9 @@ class MemoFile:
 
     def append_applied(self, key: Key, digest: str | None) -> None:
         """Record that the JSONL's line of ``key`` was made with the memory ``digest`` (None: without)."""
-        self._append(json.dumps({"source": key[0], "record": key[1], "applied": digest}, ensure_ascii=False))
+        self._append(
+            json.dumps({"source": key[0], "record": key[1], "applied": digest}, ensure_ascii=False)
+        )
         self._entries[key].applied = digest
         self._order.append((key, 1))
 
@@ -111,8 +113,11 @@ class MemoFile:
             handle.write(line.encode("utf-8") + b"\n")
             handle.flush()
 
-    def load(self, keys: frozenset[Key]) -> None:
-        """Read the memos of ``keys`` (the articles the JSONL holds); the last memo of an article wins."""
+    def load(self, keys: frozenset[Key] | None) -> None:
+        """Read the memos of ``keys`` (the articles the JSONL holds; None: all of them).
+
+        The last memo of an article wins.
+        """
         self._entries = {}
         self._stale = False
         self._order = []
@@ -124,14 +129,14 @@ class MemoFile:
                 self._read(line, offset, keys)
                 offset += len(line)
 
-    def _read(self, line: bytes, offset: int, keys: frozenset[Key]) -> None:
+    def _read(self, line: bytes, offset: int, keys: frozenset[Key] | None) -> None:
         try:
             record: dict[str, Any] = json.loads(line) if line.endswith(b"\n") else {}
             key = (str(record["source"]), int(record["record"]))
         except (ValueError, KeyError, TypeError):
             self._stale = True  # cut short by a kill, or not a memo
             return
-        if key not in keys:
+        if keys is not None and key not in keys:
             self._stale = True
         elif "applied" in record:
             if key in self._entries:
@@ -142,6 +147,31 @@ class MemoFile:
             self._stale = self._stale or key in self._entries
             self._entries[key] = _Entry(offset, len(line), dict(record["names"]))
 
+    def recorded(self) -> frozenset[Key]:
+        """The articles the file holds a memo of; a last line a kill cut short is cut off first
+        (the next memo would be appended to it)."""
+        self._cut_partial_line()
+        self.load(None)
+        return frozenset(self._entries)
+
+    def _cut_partial_line(self) -> None:
+        if not self.path.exists():
+            return
+        with self.path.open("rb+") as handle:
+            end = handle.seek(0, 2)
+            position = end
+            while position > 0:
+                start = max(0, position - 65536)
+                handle.seek(start)
+                chunk = handle.read(position - start)
+                newline = chunk.rfind(b"\n")
+                if newline >= 0:
+                    position = start + newline + 1
+                    break
+                position = start
+            if position != end:
+                handle.truncate(position)
+
     def memory(self) -> Memory:
         """The names every memo establishes, in canonical order; a name of two types is left out."""
         memory = Memory()
@@ -150,7 +180,9 @@ class MemoFile:
             for name, label in self._entries[key].names.items():
                 types.setdefault(name, set()).add(label)
                 memory.only_in[name] = key if name not in memory.only_in else None
-        memory.names = {name: labels.pop() for name, labels in sorted(types.items()) if len(labels) == 1}
+        memory.names = {
+            name: labels.pop() for name, labels in sorted(types.items()) if len(labels) == 1
+        }
         return memory
 
     def articles(self) -> list[Key]:
@@ -170,8 +202,11 @@ class MemoFile:
     def compact(self) -> None:
         """Rewrite the file in canonical order with only the live memos (each followed by what
         was applied, the last of them), unless it is so already: one job or several, the same bytes."""
-        canonical = [(key, kind) for key in sorted(self._entries)
-                     for kind in ((0, 1) if self._entries[key].applied is not None else (0,))]
+        canonical = [
+            (key, kind)
+            for key in sorted(self._entries)
+            for kind in ((0, 1) if self._entries[key].applied is not None else (0,))
+        ]
         if not self.path.exists() or not self._stale and self._order == canonical:
             return
         with self.path.open("rb") as old, atomic_open(self.path, "wb") as new:
@@ -182,7 +217,9 @@ class MemoFile:
                 new.write(old.read(entry.length))
                 entry.offset, position = position, position + entry.length
                 if entry.applied is not None:
-                    line = json.dumps({"source": key[0], "record": key[1], "applied": entry.applied})
+                    line = json.dumps(
+                        {"source": key[0], "record": key[1], "applied": entry.applied}
+                    )
                     data = line.encode("utf-8") + b"\n"
                     new.write(data)
                     position += len(data)

@@ -323,7 +323,9 @@ class Batch:
 # --- the work of one task (in a worker process, in the parent, or on a Dask worker) ------------
 
 
-def run_task(task: Task, nlp: Language, batch_size: int = 16, *, remember: bool = False) -> Iterator[Batch]:
+def run_task(
+    task: Task, nlp: Language, batch_size: int = 16, *, remember: bool = False
+) -> Iterator[Batch]:
     """Read the task's files and extract their articles, ``batch_size`` at a time; the last batch says so.
 
     ``remember``: each extraction's memo goes with it (corpus memory).
@@ -376,12 +378,17 @@ def _read(task: Task, skipped: list[str]) -> Iterator[Article | Failure]:
 
 
 def _extract_batch(
-    articles: list[Article], nlp: Language, failures: list[Failure], remember: bool, *, last: bool = False
+    articles: list[Article],
+    nlp: Language,
+    failures: list[Failure],
+    remember: bool,
+    *,
+    last: bool = False,
 ) -> Batch:
     made, failed = _extract_each(articles, nlp)
     memos = _memos(articles, made, nlp) if remember else ()
-    return Batch(tuple((source, record, e.model_dump_json()) for source, record, e in made),
-                 (*failures, *failed), last, memos=memos)
+    lines = tuple((source, record, e.model_dump_json()) for source, record, e in made)
+    return Batch(lines, (*failures, *failed), last, memos=memos)
 
 
 def _memos(
@@ -459,7 +466,8 @@ def _in_process(tasks: Iterator[Task], settings: Settings) -> Iterator[tuple[Tas
     if first is None:
         return  # nothing to do: no model to load
     nlp = settings.ready()
-    yield from run_tasks(itertools.chain((first,), tasks), nlp, settings.batch_size, remember=settings.remember)
+    tasks = itertools.chain((first,), tasks)
+    yield from run_tasks(tasks, nlp, settings.batch_size, remember=settings.remember)
 
 
 #: Seconds between two looks of a worker's watchdog at its parent.
@@ -480,7 +488,8 @@ def _worker_main(conn: Connection, settings: Settings, parent: int) -> None:
             conn.send(error)
             return
         conn.send(READY)
-        for _, batch in run_tasks(iter(conn.recv, None), nlp, settings.batch_size, remember=settings.remember):
+        tasks = iter(conn.recv, None)
+        for _, batch in run_tasks(tasks, nlp, settings.batch_size, remember=settings.remember):
             conn.send(batch)
     except (EOFError, OSError):  # the parent is gone (killed): nothing to send results to
         return
@@ -551,7 +560,10 @@ class _Worker:
 
 
 def _in_processes(
-    tasks: Iterator[Task], settings: Settings, jobs: int, then: Callable[[], Iterator[Task]] | None = None
+    tasks: Iterator[Task],
+    settings: Settings,
+    jobs: int,
+    then: Callable[[], Iterator[Task]] | None = None,
 ) -> Iterator[tuple[Task, Batch]]:
     """Run the tasks in ``jobs`` worker processes, yielding batches as they arrive.
 
@@ -589,7 +601,10 @@ def _in_processes(
 def _drain(
     workers: list[_Worker], tasks: Iterator[Task], context: Any, settings: Settings
 ) -> Iterator[tuple[Task, Batch]]:
-    """Yield the workers' batches, giving each the next task as it finishes one, until none is busy."""
+    """The workers' batches as they come; each worker gets the next task as it ends one.
+
+    Until no worker is busy; a worker that dies is replaced while tasks remain.
+    """
     while busy := [w for w in workers if w.task is not None]:
         ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
         for index, worker in enumerate(workers):
@@ -699,7 +714,8 @@ class ExtractionLog:
         self._lock = _lock_folder(folder)
         try:
             with writing(self.path):
-                for name in {*OUTPUT_NAMES, self.path.name, self.pipeline_path.name, self.memory_path.name}:
+                own = {self.path.name, self.pipeline_path.name, self.memory_path.name}
+                for name in {*OUTPUT_NAMES, *own}:
                     for stale in folder.glob(f".{glob.escape(name)}.*.tmp"):
                         stale.unlink(missing_ok=True)
                 previous = self._previous_record()
@@ -786,6 +802,22 @@ class ExtractionLog:
         self._inputs = {source: list(stat) for source, stat in inputs.items()}
         self._write_record()
         self.resumed = sum(len(rows) for rows in self._rows.values())
+
+    def forget(self, keys: Iterable[tuple[str, int]]) -> None:
+        """Drop the extractions of ``keys`` (``(source, record)``): the run makes them again."""
+        dropped = False
+        for source, record in keys:
+            rows = self._rows.get(source, {})
+            dropped = rows.pop(record, None) is not None or dropped
+            if not rows:
+                self._rows.pop(source, None)
+        if dropped:
+            assert self._handle is not None, "use the log in a with block"
+            self._handle.close()
+            with writing(self.path):
+                self._rewrite()
+                self._handle = self.path.open("ab")
+            self.resumed = sum(len(rows) for rows in self._rows.values())
 
     def keys(self) -> frozenset[tuple[str, int]]:
         """``(source, record)`` of every extraction the JSONL holds."""
@@ -1229,8 +1261,10 @@ def _extract_into(
     failures: list[Failure],
 ) -> RunReport:
     jobs = jobs if jobs > 0 else usable_cores()
-    tasks = plan(paths, log, jobs=jobs, files_per_task=settings.batch_size)
     memos = MemoFile(log.memory_path) if settings.remember else None
+    if memos is not None:  # an extraction without its memo (the file lost) is made again
+        log.forget(log.keys() - memos.recorded())
+    tasks = plan(paths, log, jobs=jobs, files_per_task=settings.batch_size)
     then = functools.partial(_memory_tasks, log, memos, settings.batch_size) if memos else None
     # ``jobs`` is the number of cores: one process using them all when there is one
     # task (or one job), else that many single-core worker processes; none, no model

@@ -41,6 +41,7 @@ from healthnews_nlp.models import read_extractions
 from healthnews_nlp.run import (
     ERRORS,
     EXTRACTIONS,
+    MEMOS,
     PIPELINE,
     ExtractionLog,
     Failure,
@@ -78,9 +79,9 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def resumable(finished: tuple[Path, Path], target: Path) -> Path:
-    """A folder holding the finished run's JSONL and fingerprint: a run into it extracts nothing."""
+    """A folder holding the finished run's JSONL, memos and fingerprint: a run into it extracts nothing."""
     target.mkdir(parents=True, exist_ok=True)
-    for name in (EXTRACTIONS, PIPELINE):
+    for name in (EXTRACTIONS, MEMOS, PIPELINE):
         shutil.copy2(finished[1] / name, target / name)
     return target
 

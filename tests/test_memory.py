@@ -29,8 +29,7 @@ ARTICLE_A = (
 )
 ARTICLE_B = "华山医院签约\n昨日，瑞鸿康与复旦大学附属华山医院签署战略合作协议。"
 ARTICLE_C = (
-    "新药获批\n"
-    "苏州拓诺维生物制药有限公司（下称“拓诺维”）研发的新药获批上市。拓诺维表示将扩大产能。"
+    "新药获批\n苏州拓诺维生物制药有限公司（下称“拓诺维”）研发的新药获批上市。拓诺维表示将扩大产能。"
 )
 
 
@@ -43,7 +42,11 @@ def entities_of(jsonl: Path, name: str) -> set[tuple[str, str]]:
 
 
 def line_of(jsonl: Path, name: str) -> str:
-    return next(line for line in jsonl.read_text(encoding="utf-8").splitlines() if f'"article":"{name}"' in line)
+    return next(
+        line
+        for line in jsonl.read_text(encoding="utf-8").splitlines()
+        if f'"article":"{name}"' in line
+    )
 
 
 @pytest.fixture()
@@ -88,7 +91,11 @@ def test_established_names_are_confident_organizations_and_events_and_their_alia
         Entity(name="市妇幼保健院", type="ORG"),  # the city of the article it is in
     ]
     names = established_names(entities, Lexicons.load(), load_gazetteer())
-    assert names == {"杭州瑞鸿康医疗科技有限公司": "ORG", "瑞鸿康": "ORG", "第三届数字健康大会": "EVENT"}
+    assert names == {
+        "杭州瑞鸿康医疗科技有限公司": "ORG",
+        "瑞鸿康": "ORG",
+        "第三届数字健康大会": "EVENT",
+    }
 
 
 # --- the component -------------------------------------------------------------------------------
@@ -99,10 +106,16 @@ def test_a_remembered_name_is_a_candidate_that_longer_readings_still_win_over() 
     text = "昨日，瑞鸿康与复旦大学附属华山医院签署战略合作协议。"
     assert ("瑞鸿康", "PERSON") in {(e.name, e.type) for e in plain(text)._.entities}
     doc = remembering(text)
-    assert [(s.text, s.label_) for s in doc.spans["healthnews_memory"]] == [("瑞鸿康", "ORG"), ("华山医院", "ORG")]
+    assert [(s.text, s.label_) for s in doc.spans["healthnews_memory"]] == [
+        ("瑞鸿康", "ORG"),
+        ("华山医院", "ORG"),
+    ]
     assert doc.spans["healthnews_memory"].attrs["rules"] == ["memory", "memory"]
     # the longer name the rules read keeps 华山医院 inside it
-    assert {(e.name, e.type) for e in doc._.entities} == {("瑞鸿康", "ORG"), ("复旦大学附属华山医院", "ORG")}
+    assert {(e.name, e.type) for e in doc._.entities} == {
+        ("瑞鸿康", "ORG"),
+        ("复旦大学附属华山医院", "ORG"),
+    }
 
 
 def test_remembered_names_survive_to_disk_and_spacy_load(tmp_path: Path) -> None:
@@ -113,7 +126,9 @@ def test_remembered_names_survive_to_disk_and_spacy_load(tmp_path: Path) -> None
         "print(nlp.get_pipe('healthnews_memory').names)\n"
         "print(sorted((e.text, e.label_) for e in nlp('昨日，瑞鸿康发布新品。').ents))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.splitlines() == ["{'瑞鸿康': 'ORG'}", "[('瑞鸿康', 'ORG')]"]
 
 
@@ -125,7 +140,9 @@ def test_only_organizations_and_events_are_remembered() -> None:
 # --- a run -----------------------------------------------------------------------------------------
 
 
-def test_a_name_established_in_one_article_is_known_in_another(remembered: Path, forgetful: Path) -> None:
+def test_a_name_established_in_one_article_is_known_in_another(
+    remembered: Path, forgetful: Path
+) -> None:
     assert ("瑞鸿康", "PERSON") in entities_of(forgetful, "b.txt")
     assert ("瑞鸿康", "ORG") in entities_of(remembered, "b.txt")
     relations = json.loads(line_of(remembered, "b.txt"))["relations"]
@@ -135,7 +152,10 @@ def test_a_name_established_in_one_article_is_known_in_another(remembered: Path,
 
 
 def test_a_name_of_one_article_only_changes_nothing(remembered: Path, forgetful: Path) -> None:
-    for name in ("a.txt", "c.txt"):  # their own names, no other article's: extracted once, as without
+    for name in (
+        "a.txt",
+        "c.txt",
+    ):  # their own names, no other article's: extracted once, as without
         assert line_of(remembered, name) == line_of(forgetful, name)
 
 
@@ -160,7 +180,9 @@ def test_one_job_or_two_and_a_resume_give_the_same_bytes(
 
 
 def lines_but(jsonl: Path, name: str) -> list[str]:
-    return [l for l in jsonl.read_text(encoding="utf-8").splitlines() if f'"article":"{name}"' not in l]
+    return [
+        l for l in jsonl.read_text(encoding="utf-8").splitlines() if f'"article":"{name}"' not in l
+    ]
 
 
 def test_a_run_stopped_in_the_second_pass_resumes_it(
@@ -174,7 +196,9 @@ def test_a_run_stopped_in_the_second_pass_resumes_it(
     )
     memos = remembered.with_name(MEMOS)
     memos.write_text(
-        "".join(f"{l}\n" for l in memos.read_text(encoding="utf-8").splitlines() if '"applied"' not in l),
+        "".join(
+            f"{l}\n" for l in memos.read_text(encoding="utf-8").splitlines() if '"applied"' not in l
+        ),
         encoding="utf-8",
     )
     report = run_extract([corpus], remembered, jobs=1)
@@ -208,6 +232,34 @@ def test_no_memory_on_the_command_line(corpus: Path, tmp_path: Path, forgetful: 
     assert main(["extract", str(corpus), "-o", str(out), "--jobs", "1", "--no-memory"]) == 0
     assert out.read_bytes() == forgetful.read_bytes()
     assert not out.with_name("x.memory.jsonl").exists()
-    assert main(["extract", str(corpus), "-o", str(out), "--jobs", "1"]) == 0  # another pipeline: again
+    assert (
+        main(["extract", str(corpus), "-o", str(out), "--jobs", "1"]) == 0
+    )  # another pipeline: again
     assert ("瑞鸿康", "ORG") in entities_of(out, "b.txt")
     assert out.with_name("x.memory.jsonl").exists()
+
+
+def test_extractions_without_their_memos_are_made_again(corpus: Path, remembered: Path) -> None:
+    expected, memos = remembered.read_bytes(), remembered.with_name(MEMOS)
+    kept = memos.read_text(encoding="utf-8").splitlines()
+    memos.write_text("".join(f"{l}\n" for l in kept if "/b.txt" not in l), encoding="utf-8")
+    report = run_extract([corpus], remembered, jobs=1)
+    assert (report.resumed, report.extracted, report.remembered) == (2, 1, 1)
+    assert remembered.read_bytes() == expected
+    memos.unlink()  # lost: every article is extracted again, for its names
+    report = run_extract([corpus], remembered, jobs=1)
+    assert (report.resumed, report.extracted) == (0, 3)
+    assert remembered.read_bytes() == expected
+
+
+def test_a_memo_cut_short_by_a_kill_is_cut_off(corpus: Path, remembered: Path) -> None:
+    expected, memos = remembered.read_bytes(), remembered.with_name(MEMOS)
+    before = memos.read_bytes()
+    memos.write_bytes(before + before[: len(before) // 3])  # a kill in the middle of a memo
+    remembered.write_text(
+        "".join(f"{l}\n" for l in lines_but(remembered, "c.txt")), encoding="utf-8"
+    )
+    report = run_extract([corpus], remembered, jobs=1)
+    assert (report.extracted, report.remembered) == (1, 0)
+    assert remembered.read_bytes() == expected
+    assert memos.read_bytes() == before

@@ -113,7 +113,9 @@ class MemoryCandidates:
         if not self.names:
             return doc
         candidates = [
-            Candidate(position, position + len(name), self.names[name], MEMORY_RULE, MEMORY_PRIORITY)
+            Candidate(
+                position, position + len(name), self.names[name], MEMORY_RULE, MEMORY_PRIORITY
+            )
             for name, position in name_positions(doc.text, self.names)
         ]
         return write_candidates(doc, self.spans_key, candidates) if candidates else doc
@@ -131,16 +133,21 @@ class MemoryCandidates:
         directory = Path(path)
         directory.mkdir(parents=True, exist_ok=True)
         srsly.write_jsonl(
-            directory / "names.jsonl", [{"name": n, "label": l} for n, l in sorted(self.names.items())]
+            directory / "names.jsonl",
+            [{"name": n, "label": l} for n, l in sorted(self.names.items())],
         )
 
     def from_disk(self, path: str | Path, **kwargs: Any) -> MemoryCandidates:
         file = Path(path) / "names.jsonl"
-        self.names = {r["name"]: r["label"] for r in srsly.read_jsonl(file)} if file.is_file() else {}
+        self.names = (
+            {r["name"]: r["label"] for r in srsly.read_jsonl(file)} if file.is_file() else {}
+        )
         return self
 
 
-@Language.factory("healthnews_memory", default_config={"spans_key": MEMORY_KEY}, assigns=["doc.spans"])
+@Language.factory(
+    "healthnews_memory", default_config={"spans_key": MEMORY_KEY}, assigns=["doc.spans"]
+)
 def make_memory_candidates(nlp: Language, name: str, spans_key: str) -> MemoryCandidates:
     """Corpus memory as a candidate source: names established in other articles of a run."""
     return MemoryCandidates(nlp, name, spans_key)
