@@ -1263,7 +1263,9 @@ def _extract_into(
     jobs = jobs if jobs > 0 else usable_cores()
     memos = MemoFile(log.memory_path) if settings.remember else None
     if memos is not None:  # an extraction without its memo (the file lost) is made again
-        log.forget(log.keys() - memos.recorded())
+        with writing(memos.path):
+            recorded = memos.recorded()
+        log.forget(log.keys() - recorded)
     tasks = plan(paths, log, jobs=jobs, files_per_task=settings.batch_size)
     then = functools.partial(_memory_tasks, log, memos, settings.batch_size) if memos else None
     # ``jobs`` is the number of cores: one process using them all when there is one
@@ -1284,7 +1286,8 @@ def _extract_into(
         memos=memos,
     )
     if memos is not None:
-        memos.compact()
+        with writing(memos.path, "cannot put the memos in order (that takes as much free space again)"):
+            memos.compact()
     log.finish()
     return RunReport(
         log.path,
@@ -1311,15 +1314,16 @@ def _memory_tasks(log: ExtractionLog, memos: MemoFile, batch_size: int) -> Itera
     Asked for when every first-pass extraction is in ``log`` (and its memo in
     ``memos``). See :mod:`healthnews_nlp.corpus_memory`.
     """
-    memos.load(log.keys())
-    memory = memos.memory()
-    names = tuple(memory.names.items())
-    todo = sorted(second_pass(memos, memory), key=lambda item: (item[1] is None, item[0]))
-    for start in range(0, len(todo), batch_size):
-        chunk = todo[start : start + batch_size]
-        for digest in dict.fromkeys(d for _, d in chunk):
-            articles = tuple(article_of(memos.memo(key)) for key, d in chunk if d == digest)
-            yield Task((), articles=articles, memory=names if digest else (), digest=digest)
+    with writing(memos.path, "cannot read"):
+        memos.load(log.keys())
+        memory = memos.memory()
+        names = tuple(memory.names.items())
+        todo = sorted(second_pass(memos, memory), key=lambda item: (item[1] is None, item[0]))
+        for start in range(0, len(todo), batch_size):
+            chunk = todo[start : start + batch_size]
+            for digest in dict.fromkeys(d for _, d in chunk):
+                articles = tuple(article_of(memos.memo(key)) for key, d in chunk if d == digest)
+                yield Task((), articles=articles, memory=names if digest else (), digest=digest)
 
 
 @dataclass
@@ -1363,12 +1367,14 @@ def collect(
     ) as bar:
         for task, batch in work:
             if memos is not None:
-                for memo in batch.memos:
-                    memos.append_memo(memo)
+                with writing(memos.path):
+                    for memo in batch.memos:
+                        memos.append_memo(memo)
             for source, record, line in batch.extractions:
                 if task.articles and memos is not None:  # corpus memory's second pass
                     log.replace(source, record, line)
-                    memos.append_applied((source, record), task.digest)
+                    with writing(memos.path):
+                        memos.append_applied((source, record), task.digest)
                     collected.remembered += 1
                 else:
                     log.append(source, record, line)

@@ -263,3 +263,27 @@ def test_a_memo_cut_short_by_a_kill_is_cut_off(corpus: Path, remembered: Path) -
     assert (report.extracted, report.remembered) == (1, 0)
     assert remembered.read_bytes() == expected
     assert memos.read_bytes() == before
+
+
+def test_a_file_size_limit_while_appending_the_memos_stops_the_run_saying_so(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """RLIMIT_FSIZE hit on the memos (written before each line): an OutputError naming them."""
+    import resource
+
+    out = tmp_path / "out"
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (600, 600))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "healthnews_nlp.cli", "graph", str(corpus), "-o", str(out), "-j", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=limited,
+        check=False,
+    )
+    assert done.returncode == 4, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"{out / MEMOS}: cannot write: File too large" in done.stderr
