@@ -45,7 +45,8 @@ def memo_line(article: Article, extraction: ArticleExtraction, nlp: Language) ->
 
     recognizer = nlp.get_pipe("healthnews_ner")
     assert isinstance(recognizer, EntityRecognizer)
-    names = established_names(extraction.entities, recognizer.lexicons, recognizer.gazetteer)
+    lexicons, gazetteer = recognizer.lexicons, recognizer.gazetteer
+    names = established_names(extraction.entities, article.text, lexicons, gazetteer)
     spans = sorted({(m.start, m.end, e.type) for e in extraction.entities for m in e.mentions})
     return json.dumps(
         {
@@ -233,12 +234,12 @@ def needs_memory(memo: dict[str, Any], memory: Memory) -> bool:
     Not where a mention already covers it: a longer one (which the remembered
     name cannot win over), or one of the same span and type.
     """
-    from healthnews_nlp.nlp.recognize import name_positions
+    from healthnews_nlp.nlp.memory import occurrences
 
     key = (str(memo["source"]), int(memo["record"]))
     text: str = memo["article"]["text"]
     spans = [(int(s), int(e), str(label)) for s, e, label in memo["spans"]]
-    for name, position in name_positions(text, memory.names):
+    for name, position in occurrences(text, memory.names):
         end = position + len(name)
         if memory.from_others(name, key) and not any(
             s <= position and end <= e and (e - s > end - position or label == memory.names[name])

@@ -18,7 +18,7 @@ import pytest
 from healthnews_nlp import load
 from healthnews_nlp.cli import main
 from healthnews_nlp.gazetteer import load_gazetteer
-from healthnews_nlp.models import Entity
+from healthnews_nlp.models import Entity, Mention
 from healthnews_nlp.nlp.lexicons import Lexicons
 from healthnews_nlp.nlp.memory import established_names
 from healthnews_nlp.run import EXTRACTIONS, MEMOS, Settings, run_extract, run_graph
@@ -78,23 +78,41 @@ def forgetful(corpus: Path, tmp_path: Path) -> Path:
 # --- what an article establishes --------------------------------------------------------------
 
 
-def test_established_names_are_confident_organizations_and_events_and_their_aliases() -> None:
+def test_established_names_are_defined_short_names_of_confident_organizations_and_events() -> None:
+    text = (
+        "杭州瑞鸿康医疗科技有限公司（下称“瑞鸿康”）与第三届数字健康大会（以下简称“数健会”）"
+        "拓诺维生物（下称“拓诺维”）上海市（以下简称“本市”）副院长（下称“院长”）"
+        "市妇幼保健院（下称“妇幼院”）美国证券交易委员会（简称“SEC”）联影医疗科技公司今日"
+    )
+
+    def entity(name: str, kind: str, alias: str = "", confidence: float = 1.0) -> Entity:
+        start = text.index(name)
+        mentions = (Mention(start=start, end=start + len(name), text=name),)
+        return Entity(
+            name=name,
+            type=kind,
+            aliases=(alias,) if alias else (),
+            mentions=mentions,
+            confidence=confidence,
+        )
+
     entities = [
-        Entity(name="杭州瑞鸿康医疗科技有限公司", type="ORG", aliases=("瑞鸿康", "瑞鸿")),
-        Entity(name="第三届数字健康大会", type="EVENT"),
-        Entity(name="拓诺维生物", type="ORG", confidence=0.5),  # not sure enough
-        Entity(name="张伟明", type="PERSON"),  # people and places: the tagger's and gazetteer's
-        Entity(name="长江三角洲", type="LOC"),
-        Entity(name="上海市", type="ORG"),  # a place of the gazetteer
-        Entity(name="副院长", type="ORG"),  # a title
-        Entity(name="保险公司", type="ORG"),  # a class noun
-        Entity(name="市妇幼保健院", type="ORG"),  # the city of the article it is in
+        entity("杭州瑞鸿康医疗科技有限公司", "ORG", "瑞鸿康"),
+        entity("第三届数字健康大会", "EVENT", "数健会"),
+        entity("拓诺维生物", "ORG", "拓诺维", confidence=0.5),  # not sure enough
+        entity("上海市", "ORG", "本市"),  # a place of the gazetteer, and a class noun
+        entity("副院长", "ORG", "院长"),  # a title
+        entity("市妇幼保健院", "ORG", "妇幼院"),  # the city of the article it is in
+        entity("美国证券交易委员会", "ORG", "SEC"),  # an acronym: other bodies elsewhere
+        entity("联影医疗科技公司", "ORG"),  # named, but no short name defined
     ]
-    names = established_names(entities, Lexicons.load(), load_gazetteer())
+    names = established_names(entities, text, Lexicons.load(), load_gazetteer())
     assert names == {
         "杭州瑞鸿康医疗科技有限公司": "ORG",
         "瑞鸿康": "ORG",
         "第三届数字健康大会": "EVENT",
+        "数健会": "EVENT",
+        "美国证券交易委员会": "ORG",
     }
 
 
@@ -277,7 +295,17 @@ def test_a_file_size_limit_while_appending_the_memos_stops_the_run_saying_so(
         resource.setrlimit(resource.RLIMIT_FSIZE, (600, 600))
 
     done = subprocess.run(
-        [sys.executable, "-m", "healthnews_nlp.cli", "graph", str(corpus), "-o", str(out), "-j", "1"],
+        [
+            sys.executable,
+            "-m",
+            "healthnews_nlp.cli",
+            "graph",
+            str(corpus),
+            "-o",
+            str(out),
+            "-j",
+            "1",
+        ],
         capture_output=True,
         text=True,
         timeout=300,
