@@ -496,9 +496,9 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
         "--no-memory",
         dest="memory",
         action="store_false",
-        help="no corpus memory: a name established in one article (a full name, a defined "
-        "abbreviation, a list sibling) is not looked for in the others (by default it is; the "
-        "articles where it occurs are extracted again with it)",
+        help="no corpus memory: an organization's name and the short name one article defines "
+        "for it (X（下称“Y”）) are not looked for in the others (by default they are; the "
+        "articles where they occur are extracted again with them)",
     )
     command.add_argument(
         "--progress",

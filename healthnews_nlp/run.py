@@ -1115,9 +1115,9 @@ def run_extract(
     errors
         Where to write the failures (``errors.jsonl``), if anywhere.
     memory
-        Corpus memory: a name established in one article (a full name, a defined
-        abbreviation, a list sibling of known names) is known in the others; the
-        articles where such a name occurs are extracted again with it
+        Corpus memory: an organization's or event's name and the short name one
+        article defines for it are known in the others; the articles where such a
+        name occurs are extracted again with it
         (:mod:`healthnews_nlp.corpus_memory`). Its memos are kept beside
         ``output`` (``<name>.memory.jsonl``).
 
