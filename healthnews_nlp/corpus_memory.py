@@ -88,6 +88,10 @@ class Memory:
         return name in self.names and self.only_in[name] != key
 
 
+def _applied_line(key: Key, digest: str | None) -> str:
+    return json.dumps({"source": key[0], "record": key[1], "applied": digest}, ensure_ascii=False)
+
+
 class MemoFile:
     """The memos of a run (``<name>.memory.jsonl``): appended as articles are extracted, read at the end."""
 
@@ -103,9 +107,7 @@ class MemoFile:
 
     def append_applied(self, key: Key, digest: str | None) -> None:
         """Record that the JSONL's line of ``key`` was made with the memory ``digest`` (None: without)."""
-        self._append(
-            json.dumps({"source": key[0], "record": key[1], "applied": digest}, ensure_ascii=False)
-        )
+        self._append(_applied_line(key, digest))
         self._entries[key].applied = digest
         self._order.append((key, 1))
 
@@ -218,10 +220,7 @@ class MemoFile:
                 new.write(old.read(entry.length))
                 entry.offset, position = position, position + entry.length
                 if entry.applied is not None:
-                    line = json.dumps(
-                        {"source": key[0], "record": key[1], "applied": entry.applied}
-                    )
-                    data = line.encode("utf-8") + b"\n"
+                    data = _applied_line(key, entry.applied).encode("utf-8") + b"\n"
                     new.write(data)
                     position += len(data)
         self._stale = False
