@@ -41,7 +41,7 @@ Key = tuple[str, int]
 def memo_line(article: Article, extraction: ArticleExtraction, nlp: Language) -> str:
     """The memo of one first-pass extraction (a JSON line), made where the article was extracted."""
     from healthnews_nlp.nlp.components import EntityRecognizer
-    from healthnews_nlp.nlp.memory import established_names
+    from healthnews_nlp.nlp.established import established_names
 
     recognizer = nlp.get_pipe("healthnews_ner")
     assert isinstance(recognizer, EntityRecognizer)
@@ -230,19 +230,26 @@ class MemoFile:
 def needs_memory(memo: dict[str, Any], memory: Memory) -> bool:
     """Does a name another article establishes occur in this article where it may change a mention?
 
-    Not where a mention already covers it: a longer one (which the remembered
-    name cannot win over), or one of the same span and type.
+    Not where a mention already covers it (a longer one, which the remembered name
+    cannot win over, or one of the same span and type), nor inside a longer word. The
+    cheap conditions are asked first: the parent process of a run loads the dictionary
+    only when one occurrence passes them.
     """
-    from healthnews_nlp.nlp.memory import occurrences
+    from healthnews_nlp.nlp.established import inside_longer_word
+    from healthnews_nlp.nlp.recognize import name_positions
 
     key = (str(memo["source"]), int(memo["record"]))
     text: str = memo["article"]["text"]
     spans = [(int(s), int(e), str(label)) for s, e, label in memo["spans"]]
-    for name, position in occurrences(text, memory.names):
-        end = position + len(name)
-        if memory.from_others(name, key) and not any(
-            s <= position and end <= e and (e - s > end - position or label == memory.names[name])
-            for s, e, label in spans
+    for name, start in name_positions(text, memory.names):
+        end = start + len(name)
+        if (
+            memory.from_others(name, key)
+            and not any(
+                s <= start and end <= e and (e - s > end - start or label == memory.names[name])
+                for s, e, label in spans
+            )
+            and not inside_longer_word(text, start, end)
         ):
             return True
     return False
@@ -259,8 +266,13 @@ def second_pass(memos: MemoFile, memory: Memory) -> Iterator[tuple[Key, str | No
     None: the article needs no memory now, but its line was made with one (the
     memory changed since); it is made again without.
     """
+    if not memory.names:  # nothing remembered: nothing to look for, nothing to import
+        for key in memos.articles():
+            if memos.applied(key) is not None:
+                yield key, None
+        return
     digest = memory.digest
     for key in memos.articles():
-        target = digest if memory.names and needs_memory(memos.memo(key), memory) else None
+        target = digest if needs_memory(memos.memo(key), memory) else None
         if memos.applied(key) != target:
             yield key, target

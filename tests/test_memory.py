@@ -20,7 +20,7 @@ from healthnews_nlp.cli import main
 from healthnews_nlp.gazetteer import load_gazetteer
 from healthnews_nlp.models import Entity, Mention
 from healthnews_nlp.nlp.lexicons import Lexicons
-from healthnews_nlp.nlp.memory import established_names
+from healthnews_nlp.nlp.established import established_names
 from healthnews_nlp.run import EXTRACTIONS, MEMOS, Settings, run_extract, run_graph
 
 ARTICLE_A = (
