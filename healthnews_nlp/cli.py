@@ -121,6 +121,7 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
             lexicon_dir=_lexicon_dir(args),
         ),
         "fresh": args.fresh,
+        "memory": args.memory,
         "progress": progress,
         "on_failure": report,
     }
@@ -137,7 +138,8 @@ def _note_restart(run: RunReport) -> None:
 
 def _failed(count: int, errors: Path, run: RunReport) -> str:
     skipped = f"; {run.skipped} crawl record(s) skipped, not HTML" if run.skipped else ""
-    return f"{count} failed" + (f", listed in {errors}" if count else "") + skipped
+    remembered = f"; {run.remembered} made again with corpus memory" if run.remembered else ""
+    return f"{count} failed" + (f", listed in {errors}" if count else "") + skipped + remembered
 
 
 def _interrupted(output: Path, errors: Path, stop: KeyboardInterrupt) -> int:
@@ -518,6 +520,14 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
         "--fresh",
         action="store_true",
         help="start over instead of resuming from the extractions already written",
+    )
+    command.add_argument(
+        "--no-memory",
+        dest="memory",
+        action="store_false",
+        help="no corpus memory: an organization's name and the short name one article defines "
+        "for it (X（下称“Y”）) are not looked for in the others (by default they are; the "
+        "articles where they occur are extracted again with them)",
     )
     command.add_argument(
         "--progress",

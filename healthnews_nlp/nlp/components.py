@@ -5,7 +5,8 @@ Built at spaCy's seams, as its own ``span_ruler`` and ``spancat`` are:
 - ``healthnews_rules`` writes the domain rules' candidates to the span group
   ``doc.spans["healthnews_rules"]`` (with each span's rule and priority);
 - other sources write their own groups (the character tagger:
-  ``healthnews_tagger``; any component of the user's);
+  ``healthnews_tagger``; corpus memory: ``healthnews_memory``, names
+  established in other articles of a run; any component of the user's);
 - ``healthnews_ner`` reads the groups named in its ``candidate_keys``, has a
   registered **scorer** give every candidate a probability per type (the
   entity classifier; or the rules' own labels), and a registered
@@ -35,6 +36,7 @@ from healthnews_nlp.nlp.aliases import resolve_aliases
 from healthnews_nlp.nlp.candidates import align_tokens, read_candidates, write_candidates
 from healthnews_nlp.nlp.doc_state import doc_state
 from healthnews_nlp.nlp.lexicons import Lexicons
+from healthnews_nlp.nlp.memory import MEMORY_KEY
 from healthnews_nlp.nlp.recognize import Probabilities, Recognition, propose, resolve, rule_probabilities
 from healthnews_nlp.nlp.view import Candidate, TextView
 
@@ -208,7 +210,7 @@ def make_rule_candidates(nlp: Language, name: str, lexicon_dir: str | None, span
     "healthnews_ner",
     default_config={
         "lexicon_dir": None,
-        "candidate_keys": [RULES_KEY, TAGGER_KEY],
+        "candidate_keys": [RULES_KEY, TAGGER_KEY, MEMORY_KEY],
         "scorer": {"@misc": "healthnews_nlp.rule_labels.v1"},
         "resolver": {"@misc": "healthnews_nlp.entity_resolver.v1", "threshold": 0.5},
     },

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -245,12 +245,21 @@ def _occurrences(view: TextView, names: dict[tuple[str, str], float]) -> Iterabl
     for (name, label), score in names.items():
         if len(name) >= 2:
             labels.setdefault(name, []).append((label, score))
-    find = _positions_by_scan if len(text) * len(labels) > SEARCH_WORK else _positions_by_search
-    for name, position in find(text, labels):
+    for name, position in name_positions(text, labels):
         end = position + len(name)
         for label, score in labels[name]:
             if not (label == "LOC" and rules.is_slogan(view, position)):
                 yield Candidate(position, end, label, "repeat", 0, score)
+
+
+def name_positions(text: str, names: Collection[str]) -> Iterator[tuple[str, int]]:
+    """Every occurrence of each of ``names`` in ``text`` (overlapping ones too), as (name, position).
+
+    Names of fewer than two characters are not looked for.
+    """
+    names = [name for name in names if len(name) >= 2]
+    find = _positions_by_scan if len(text) * len(names) > SEARCH_WORK else _positions_by_search
+    return find(text, names)
 
 
 def _positions_by_search(text: str, names: Iterable[str]) -> Iterator[tuple[str, int]]:

@@ -1291,11 +1291,16 @@ def _people_in_lists(view: TextView) -> Iterator[Candidate]:
 
 def abbreviation_definitions(view: TextView) -> Iterator[tuple[int, int, int]]:
     """``(definition_start, alias_start, alias_end)`` for （下称“国研中心”）-style definitions."""
-    for match in ABBREVIATION.finditer(view.text):
-        yield match.start(), match.start(1), match.end(1)
-    for match in ENGLISH_ALIAS.finditer(view.text):
-        yield match.start(), match.start(1), match.end(1)
-    for match in ACRONYM_ALIAS.finditer(view.text):
+    yield from short_name_definitions(view.text)
+    for pattern in (ENGLISH_ALIAS, ACRONYM_ALIAS):
+        for match in pattern.finditer(view.text):
+            yield match.start(), match.start(1), match.end(1)
+
+
+def short_name_definitions(text: str) -> Iterator[tuple[int, int, int]]:
+    """The （下称“国研中心”）/（以下简称X）definitions of :func:`abbreviation_definitions` (not the
+    English names or acronyms in brackets), read in a bare text (corpus memory reads extractions)."""
+    for match in ABBREVIATION.finditer(text):
         yield match.start(), match.start(1), match.end(1)
 
 
