@@ -4,12 +4,12 @@ Built at spaCy's seams, as its own ``span_ruler`` and ``spancat`` are:
 
 - ``healthnews_rules`` writes the domain rules' candidates to the span group
   ``doc.spans["healthnews_rules"]`` (with each span's rule and priority);
-- other sources write their own groups (the character tagger:
-  ``healthnews_tagger``; corpus memory: ``healthnews_memory``, names
-  established in other articles of a run; any component of the user's);
+- other sources write their own groups (corpus memory: ``healthnews_memory``,
+  names established in other articles of a run; any component of the
+  user's, a trained ``spancat`` for one);
 - ``healthnews_ner`` reads the groups named in its ``candidate_keys``, has a
-  registered **scorer** give every candidate a probability per type (the
-  entity classifier; or the rules' own labels), and a registered
+  registered **scorer** give every candidate a probability per type (today
+  the rules' own labels; a learned scorer registers the same way), and a registered
   **resolver** choose the mentions: it sets ``doc.ents`` and
   ``doc._.entities`` (entities with their aliases and a confidence).
 
@@ -42,7 +42,6 @@ from healthnews_nlp.nlp.view import Candidate, TextView
 
 ENTITIES_KEY = "healthnews_nlp.entities"
 RULES_KEY = "healthnews_rules"
-TAGGER_KEY = "healthnews_tagger"
 LABELS = ("ORG", "PERSON", "LOC", "EVENT")
 
 #: Gives each candidate a probability per type (rows of ``recognize.CLASSES``).
@@ -210,7 +209,7 @@ def make_rule_candidates(nlp: Language, name: str, lexicon_dir: str | None, span
     "healthnews_ner",
     default_config={
         "lexicon_dir": None,
-        "candidate_keys": [RULES_KEY, TAGGER_KEY, MEMORY_KEY],
+        "candidate_keys": [RULES_KEY, MEMORY_KEY],
         "scorer": {"@misc": "healthnews_nlp.rule_labels.v1"},
         "resolver": {"@misc": "healthnews_nlp.entity_resolver.v1", "threshold": 0.5},
     },

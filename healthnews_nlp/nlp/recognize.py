@@ -3,7 +3,7 @@
 :func:`propose` runs every rule over a :class:`TextView` (the candidate
 sources of spaCy's span groups, see :mod:`.components`). :func:`resolve`
 chooses among the candidates of every source, each with a probability per
-type (from the entity classifier, or the rules' own labels): candidates are
+type (from the registered scorer: today the rules' own labels): candidates are
 given their most likely type, the unlikely ones dropped, and the rest
 resolved into non-overlapping mentions (user patterns first, then longer
 spans, stronger rules); then every name accepted anywhere in the text is
