@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test install install-test test-system-deps eval bench bench-scaling clean install-backends test-backends
+.PHONY: demo test install install-test test-system-deps train eval bench bench-scaling clean install-backends test-backends
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,12 @@ install-backends: $(VENV)/.installed-backends
 # run through the hanlp and spacy backends (a few minutes; not part of `make test`).
 test-backends: install-backends
 	$(BIN)/python -m pytest -m backends
+
+# The shipped models (healthnews_nlp/resources/models/*.npz), rebuilt from the development set
+# in ../shared with the train extra; each gets its card beside it (*.card.json: data digests,
+# settings, thresholds, nested cross-validated scores by type and source, reliability).
+train: install-test
+	$(BIN)/python -m healthnews_nlp.training.relations --devset ../shared/devset
 
 eval: install
 	$(BIN)/healthnews-nlp eval-table --gold ../shared/gold --seeds seeds

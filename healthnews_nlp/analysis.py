@@ -65,6 +65,7 @@ def subgraph(
     since: DateLike | None = None,
     until: DateLike | None = None,
     min_weight: int | None = None,
+    min_confidence: float | None = None,
     keep_isolated: bool | None = None,
 ) -> KnowledgeGraph:
     """The part of the graph that passes every filter given, as a new KnowledgeGraph.
@@ -82,10 +83,13 @@ def subgraph(
         stays or when they were seen in the range.
     min_weight
         Keep the edges stated by at least this many articles.
+    min_confidence
+        Keep the nodes and edges whose ``confidence`` (the evidence of every
+        article combined) is at least this.
     keep_isolated
         Keep the nodes left without an edge. By default they are dropped when
         edges were filtered (``relations``, ``since``/``until``,
-        ``min_weight``) and kept otherwise.
+        ``min_weight``, ``min_confidence``) and kept otherwise.
     """
     graph = kg.graph
     wanted_types = _as_set(types)
@@ -94,12 +98,17 @@ def subgraph(
     last = _day(until, end=True) if until is not None else None
     dated = first is not None or last is not None
     if keep_isolated is None:
-        keep_isolated = wanted_relations is None and not dated and min_weight is None
+        keep_isolated = wanted_relations is None and not dated and min_weight is None and min_confidence is None
+
+    def confident(data: dict[str, Any]) -> bool:
+        return min_confidence is None or float(data.get("confidence", 1.0)) >= min_confidence
 
     def in_range(days: Iterable[date]) -> bool:
         return any((first is None or day >= first) and (last is None or day <= last) for day in days)
 
-    nodes = {n for n, t in graph.nodes(data="type") if wanted_types is None or t in wanted_types}
+    nodes = {
+        n for n, data in graph.nodes(data=True) if (wanted_types is None or data.get("type") in wanted_types) and confident(data)
+    }
     edges = []
     for u, v, key, data in graph.edges(keys=True, data=True):
         if u not in nodes or v not in nodes:
@@ -107,6 +116,8 @@ def subgraph(
         if wanted_relations is not None and key not in wanted_relations:
             continue
         if min_weight is not None and int(data.get("weight", 0)) < min_weight:
+            continue
+        if not confident(data):
             continue
         if dated and not in_range(data.get("dates", ())):
             continue

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from healthnews_nlp import __version__
 from healthnews_nlp.atomic import atomic_open
-from healthnews_nlp.errors import HealthNewsError, ModelNotAvailableError, describe
+from healthnews_nlp.errors import HealthNewsError, ModelNotAvailableError, describe, requires_extra
 from healthnews_nlp.ingest.readers import read_articles
 from healthnews_nlp.models import Article, ArticleExtraction
 
@@ -121,6 +121,7 @@ def _run_options(args: argparse.Namespace) -> dict[str, Any]:
             lexicon_dir=_lexicon_dir(args),
         ),
         "fresh": args.fresh,
+        "memory": args.memory,
         "progress": progress,
         "on_failure": report,
     }
@@ -137,7 +138,8 @@ def _note_restart(run: RunReport) -> None:
 
 def _failed(count: int, errors: Path, run: RunReport) -> str:
     skipped = f"; {run.skipped} crawl record(s) skipped, not HTML" if run.skipped else ""
-    return f"{count} failed" + (f", listed in {errors}" if count else "") + skipped
+    remembered = f"; {run.remembered} made again with corpus memory" if run.remembered else ""
+    return f"{count} failed" + (f", listed in {errors}" if count else "") + skipped + remembered
 
 
 def _interrupted(output: Path, errors: Path, stop: KeyboardInterrupt) -> int:
@@ -173,6 +175,10 @@ def _evaluate(args: argparse.Namespace) -> int:
     from healthnews_nlp.evaluate import load_gold, load_predictions, score
 
     gold = load_gold(args.gold)
+    if args.cross_validate:
+        args.predictions = _cross_validated_predictions(args, gold)
+    elif args.predictions is None:
+        raise UsageError("evaluate: give the PREDICTIONS to score, or --cross-validate")
     predictions = load_predictions(args.predictions)
     if not gold.keys() & predictions.keys():
         raise UsageError(
@@ -180,8 +186,54 @@ def _evaluate(args: argparse.Namespace) -> int:
             f"{args.gold}: nothing to score (are these the predictions for that gold?)"
         )
     scores = score(gold, predictions)
-    print(json.dumps(scores.to_dict(), ensure_ascii=False) if args.json else scores.format_table())
+    output: dict[str, Any] = scores.to_dict()
+    text = scores.format_table()
+    if args.per_article or args.errors:
+        from healthnews_nlp.evaluate_errors import article_reports, format_reports
+
+        reports = article_reports(gold, args.predictions, _article_texts(args.articles))
+        output["articles"] = [report.to_dict() for report in reports]
+        text = format_reports(reports, errors=args.errors) + "\n" + text
+    if args.calibration:
+        from healthnews_nlp.evaluate_errors import format_calibration, relation_calibration
+
+        output["calibration"] = relation_calibration(gold, args.predictions)
+        text += "\n" + format_calibration(output["calibration"])
+    print(json.dumps(output, ensure_ascii=False) if args.json else text)
     return 0
+
+
+def _cross_validated_predictions(args: argparse.Namespace, gold: dict[str, Any]) -> Path:
+    """Extract the gold articles by models that never saw them; the JSONL written (``-o``)."""
+    if args.predictions is not None:
+        raise UsageError("evaluate --cross-validate makes its own predictions: give no PREDICTIONS")
+    if not args.articles or len(args.articles) != 1 or not args.articles[0].is_dir():
+        raise UsageError("evaluate --cross-validate needs --articles DIR: the folder of the gold's articles")
+    with requires_extra("train", "evaluate --cross-validate"):
+        from healthnews_nlp.training.crossval import out_of_fold_extractions
+
+    try:
+        extractions = out_of_fold_extractions(args.articles[0], gold)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    output: Path = args.output or Path("out") / "cross-validated.jsonl"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    _write_extractions(extractions, output)
+    print(f"cross-validated predictions written to {output}", file=sys.stderr)
+    return output
+
+
+def _article_texts(paths: list[Path] | None) -> dict[str, str]:
+    """The clean text of every article read from ``paths``, keyed as scoring keys them."""
+    from healthnews_nlp.ingest.readers import read_articles
+    from healthnews_nlp.models import Article
+
+    texts = {}
+    for article in read_articles(*(paths or [])):
+        if isinstance(article, Article):
+            key = Path(article.source).name if article.record is None else f"{Path(article.source).name}:{article.record}"
+            texts[key] = article.text
+    return texts
 
 
 def _eval_table(args: argparse.Namespace) -> int:
@@ -470,6 +522,14 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
         help="start over instead of resuming from the extractions already written",
     )
     command.add_argument(
+        "--no-memory",
+        dest="memory",
+        action="store_false",
+        help="no corpus memory: an organization's name and the short name one article defines "
+        "for it (X（下称“Y”）) are not looked for in the others (by default they are; the "
+        "articles where they occur are extracted again with them)",
+    )
+    command.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -570,8 +630,9 @@ def _add_evaluate(commands: Any) -> None:
     evaluate.add_argument(
         "predictions",
         type=_existing("file"),
+        nargs="?",
         metavar="PREDICTIONS",
-        help="JSONL written by `extract`",
+        help="JSONL written by `extract` (none with --cross-validate)",
     )
     evaluate.add_argument(
         "--gold",
@@ -581,6 +642,35 @@ def _add_evaluate(commands: Any) -> None:
         help="folder of gold JSON files",
     )
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
+    evaluate.add_argument("--per-article", action="store_true", help="also score each article alone")
+    evaluate.add_argument(
+        "--errors", action="store_true", help="also list each article's missed (-) and spurious (+) items"
+    )
+    evaluate.add_argument(
+        "--articles",
+        type=Path,
+        nargs="+",
+        metavar="PATH",
+        help="the articles scored (files or folders): the error listing quotes their sentences",
+    )
+    evaluate.add_argument(
+        "--calibration",
+        action="store_true",
+        help="also tell how often the relations of each confidence bin (<0.5, 0.5-0.8, >=0.8) are right",
+    )
+    evaluate.add_argument(
+        "--cross-validate",
+        action="store_true",
+        help="extract the articles of --articles DIR with the learned models retrained in 8 folds, "
+        "each fold by models that never saw it, and score that (needs the train extra)",
+    )
+    evaluate.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="where --cross-validate writes its predictions (default: out/cross-validated.jsonl)",
+    )
 
 
 def _add_graph(commands: Any) -> None:

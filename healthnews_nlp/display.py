@@ -24,6 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from healthnews_nlp import schema
 from healthnews_nlp.errors import requires_extra
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,23 +47,15 @@ __all__ = [
     "render",
 ]
 
-#: One colour per entity type, shared by displaCy, the interactive graph and the static plot.
+#: One colour per entity type (``resources/entity_types.tsv``), shared by displaCy, the interactive
+#: graph and the static plot; articles are the graph's extra node type.
 TYPE_COLORS: dict[str, str] = {
-    "ORG": "#7aa6d6",
-    "PERSON": "#f4a261",
-    "LOC": "#7cc47f",
-    "EVENT": "#c39bd3",
+    **{name: kind.color for name, kind in schema.entity_types().items()},
     "ARTICLE": "#bdbdbd",
 }
-#: One colour per relation type (edges of the interactive graph and the static plot).
+#: One colour per relation type (``resources/relation_types.tsv``), and the article links.
 RELATION_COLORS: dict[str, str] = {
-    "PARTNERS_WITH": "#d62728",
-    "ORGANIZES": "#9467bd",
-    "PARTICIPATES_IN": "#8c564b",
-    "WORKS_FOR": "#1f77b4",
-    "HELD_IN": "#2ca02c",
-    "LOCATED_IN": "#17becf",
-    "PART_OF": "#7f7f7f",
+    **{name: kind.color for name, kind in schema.relation_types().items()},
     "MENTIONS": "#dddddd",
 }
 _TYPE_ORDER = {t: i for i, t in enumerate(TYPE_COLORS)}
@@ -71,7 +64,8 @@ _RELATION_ORDER = {r: i for i, r in enumerate(RELATION_COLORS)}
 #: Columns of an entity table and its DataFrame, in this order.
 #: ``id`` is the graph node id (``TYPE:name`` for one article); ``name`` the
 #: fullest name; ``aliases`` a tuple of the other names; ``mentions`` how often
-#: it is named; ``articles`` in how many articles; ``first_seen``/``last_seen``
+#: it is named; ``articles`` in how many articles; ``confidence`` how likely it
+#: is right (the evidence of every article combined); ``first_seen``/``last_seen``
 #: the earliest and latest article dates.
 ENTITY_COLUMNS: tuple[str, ...] = (
     "id",
@@ -80,6 +74,7 @@ ENTITY_COLUMNS: tuple[str, ...] = (
     "aliases",
     "mentions",
     "articles",
+    "confidence",
     "first_seen",
     "last_seen",
 )
@@ -87,6 +82,7 @@ ENTITY_COLUMNS: tuple[str, ...] = (
 #: ``head``/``tail`` are entity names, ``type`` the relation type, ``date``
 #: the day the evidence sentence gives, ``evidence`` that sentence,
 #: ``weight`` the number of articles stating it (1 for one article),
+#: ``confidence`` how likely it is right (every article's evidence combined),
 #: ``start``/``end`` its first and last day, ``title``/``role`` what the text
 #: says (``、``-joined in a graph), ``cue`` the trigger word (one article only),
 #: ``head_id``/``tail_id`` the graph node ids.
@@ -99,6 +95,7 @@ RELATION_COLUMNS: tuple[str, ...] = (
     "date",
     "evidence",
     "weight",
+    "confidence",
     "start",
     "end",
     "title",
@@ -197,6 +194,7 @@ class EntityTable(_Table):
                     "aliases": tuple(sorted(data.get("aliases", ()))),
                     "mentions": int(data.get("mentions", 0)),
                     "articles": len(data.get("articles", ())),
+                    "confidence": float(data.get("confidence", 1.0)),
                     "first_seen": data.get("first_seen"),
                     "last_seen": data.get("last_seen"),
                 }
@@ -214,21 +212,21 @@ class EntityTable(_Table):
         counts = self.counts()
         summary = " · ".join(f"{_badge(t)} {n}" for t, n in counts.items()) or "no entities"
         parts = [_caption(self.title, summary), _TABLE_OPEN]
-        parts.append(_header_row(["name", "aliases", "mentions", "articles"]))
+        parts.append(_header_row(["name", "aliases", "mentions", "articles", "confidence"]))
         shown: dict[str, int] = {}
         for row in self._rows:
             type_ = str(row["type"])
             if type_ not in shown:
                 shown[type_] = 0
                 parts.append(
-                    f'<tr><th colspan="4" style="{_GROUP_STYLE}">{_badge(type_)} '
+                    f'<tr><th colspan="5" style="{_GROUP_STYLE}">{_badge(type_)} '
                     f"{counts[type_]}</th></tr>"
                 )
             shown[type_] += 1
             if shown[type_] > self.max_rows:
                 if shown[type_] == self.max_rows + 1:
                     more = counts[type_] - self.max_rows
-                    parts.append(f'<tr><td colspan="4" style="{_CELL_STYLE}color:#888">… {more} more</td></tr>')
+                    parts.append(f'<tr><td colspan="5" style="{_CELL_STYLE}color:#888">… {more} more</td></tr>')
                 continue
             parts.append(
                 "<tr>"
@@ -236,6 +234,7 @@ class EntityTable(_Table):
                 f'<td style="{_CELL_STYLE}color:#555">{_esc("、".join(row["aliases"] or ()))}</td>'
                 f'<td style="{_CELL_STYLE}text-align:right">{row["mentions"]}</td>'
                 f'<td style="{_CELL_STYLE}text-align:right">{row["articles"]}</td>'
+                f'<td style="{_CELL_STYLE}text-align:right">{row["confidence"]:.2f}</td>'
                 "</tr>"
             )
         parts.append("</table></div>")
@@ -291,6 +290,7 @@ class RelationTable(_Table):
                     "date": data.get("date"),
                     "evidence": data.get("evidence"),
                     "weight": int(data.get("weight", 1)),
+                    "confidence": float(data.get("confidence", 1.0)),
                     "start": data.get("start"),
                     "end": data.get("end"),
                     "title": _joined(data.get("title")),
@@ -320,7 +320,7 @@ class RelationTable(_Table):
 
     def _repr_html_(self) -> str:
         summary = " · ".join(f"{_relation_badge(t)} {n}" for t, n in self.counts().items()) or "no relations"
-        names = ["head", "type", "tail", "date", "evidence"] + (["weight"] if self.show_weight else [])
+        names = ["head", "type", "tail", "date", "evidence", "confidence"] + (["weight"] if self.show_weight else [])
         parts = [_caption(self.title, summary), _TABLE_OPEN, _header_row(names)]
         for row in self._rows[: self.max_rows]:
             evidence = str(row["evidence"] or "")
@@ -331,6 +331,7 @@ class RelationTable(_Table):
                 f'<td style="{_CELL_STYLE}">{_esc(row["tail"])}</td>',
                 f'<td style="{_CELL_STYLE}white-space:nowrap">{_esc(_iso(row["date"]))}</td>',
                 f'<td style="{_CELL_STYLE}color:#444" title="{_esc(evidence)}">{_esc(short)}</td>',
+                f'<td style="{_CELL_STYLE}text-align:right">{row["confidence"]:.2f}</td>',
             ]
             if self.show_weight:
                 cells.append(f'<td style="{_CELL_STYLE}text-align:right">{row["weight"]}</td>')
@@ -352,6 +353,7 @@ def _entity_row(entity: Entity, day: date | None) -> dict[str, Any]:
         "aliases": tuple(entity.aliases),
         "mentions": max(1, len(entity.mentions)),
         "articles": 1,
+        "confidence": entity.confidence,
         "first_seen": day,
         "last_seen": day,
     }
@@ -368,6 +370,7 @@ def _relation_row(relation: Relation, day: date | None) -> dict[str, Any]:
         "date": relation.date,
         "evidence": relation.evidence or None,
         "weight": 1,
+        "confidence": relation.confidence,
         "start": when,
         "end": when,
         "title": relation.title,

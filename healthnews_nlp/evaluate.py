@@ -31,12 +31,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from healthnews_nlp import schema
 from healthnews_nlp.errors import HealthNewsError, describe
-from healthnews_nlp.models import EntityType, RelationType
 
 if TYPE_CHECKING:
     from opencc import OpenCC
@@ -57,9 +57,6 @@ __all__ = [
     "score",
 ]
 
-ENTITY_TYPES: frozenset[str] = frozenset(get_args(EntityType))
-RELATION_TYPES: frozenset[str] = frozenset(get_args(RelationType))
-SYMMETRIC_RELATIONS: frozenset[str] = frozenset({"PARTNERS_WITH"})
 ALL = "ALL"
 
 # Same character class as score.py's ``_STRIP``: whitespace and the quote and
@@ -306,11 +303,11 @@ def _gold_problems(article: GoldArticle) -> list[str]:
     problems = [
         f"entity {e.name!r} has unknown type {e.type!r}"
         for e in article.entities
-        if e.type not in ENTITY_TYPES
+        if e.type not in schema.entity_types()
     ]
-    resolve = _resolver(article.entities)
+    resolve = gold_resolver(article.entities)
     for r in article.relations:
-        if r.type not in RELATION_TYPES:
+        if r.type not in schema.relation_types():
             problems.append(f"relation {r.head!r}->{r.tail!r} has unknown type {r.type!r}")
         for end in (r.head, r.tail):
             if resolve(end) is None:
@@ -466,7 +463,7 @@ def _count_entities(
             tally[entity.type][_FN] += 1
 
 
-def _resolver(entities: tuple[GoldEntity, ...]) -> Callable[[str], int | None]:
+def gold_resolver(entities: tuple[GoldEntity, ...]) -> Callable[[str], int | None]:
     """Name -> index of the first gold entity having that form (any type)."""
     forms = [entity_forms(e) for e in entities]
 
@@ -480,14 +477,14 @@ def _resolver(entities: tuple[GoldEntity, ...]) -> Callable[[str], int | None]:
 _RelationKey = tuple[int, str, int]
 
 
-def _relation_key(
+def relation_key(
     relation: GoldRelation, resolve: Callable[[str], int | None]
 ) -> _RelationKey | None:
     """(head index, type, tail index), unordered for symmetric types; None if unresolved."""
     head, tail = resolve(relation.head), resolve(relation.tail)
     if head is None or tail is None:
         return None
-    if relation.type in SYMMETRIC_RELATIONS:
+    if relation.type in schema.symmetric_relations():
         head, tail = sorted((head, tail))
     return head, relation.type, tail
 
@@ -498,11 +495,11 @@ def _count_relations(
     tally: defaultdict[str, list[int]],
 ) -> None:
     """Add one article's relation counts, keyed by gold entity indices."""
-    resolve = _resolver(gold.entities)
-    gold_keys = {k for k in (_relation_key(r, resolve) for r in gold.relations) if k}
+    resolve = gold_resolver(gold.entities)
+    gold_keys = {k for k in (relation_key(r, resolve) for r in gold.relations) if k}
     predicted_keys: set[_RelationKey] = set()
     for relation in predicted:
-        key = _relation_key(relation, resolve)
+        key = relation_key(relation, resolve)
         if key is None:
             tally[relation.type][_FP] += 1  # names no gold entity: every copy counts
         else:

@@ -60,6 +60,7 @@ from typing import IO, Any, Literal, Union
 
 import networkx as nx
 
+from healthnews_nlp import schema
 from healthnews_nlp.atomic import atomic_open
 from healthnews_nlp.errors import HealthNewsError, describe
 
@@ -77,8 +78,6 @@ __all__ = [
 Format = Literal["graphml", "gexf", "json", "csv"]
 PathOrFile = Union[str, Path, IO[bytes]]
 
-#: The relations stored once per unordered pair; ``Undirected`` in Gephi's tables.
-SYMMETRIC_RELATIONS = frozenset({"PARTNERS_WITH"})
 
 #: Attributes the graph keeps as sets (exported sorted) or lists (exported in order), and dates.
 NODE_SETS = frozenset({"aliases", "articles", "dates"})
@@ -585,7 +584,7 @@ def write_csv(graph: Any, directory: str | Path) -> tuple[Path, Path]:
         record = {
             "Source": u,
             "Target": v,
-            "Type": "Undirected" if relation in SYMMETRIC_RELATIONS else "Directed",
+            "Type": "Undirected" if relation in schema.symmetric_relations() else "Directed",
             "Id": ids[su, sv, skey],
             "Label": data.get("label", relation),
             "Weight": data.get("weight", 1),

@@ -525,6 +525,13 @@ def _dash_none(value: str) -> str | None:
     return None if value in ("", "-") else value
 
 
+@lru_cache(maxsize=1)
+def refused_short_forms() -> frozenset[str]:
+    """Short forms of places that are more often ordinary words (来宾 "guests", 阿里 Alibaba):
+    the gazetteer refuses them, and a tagger's place of exactly that form is not taken either."""
+    return _read_stoplist()
+
+
 def _read_stoplist() -> frozenset[str]:
     """The refused short forms: the first column of ``resources/place_shortform_stoplist.txt``."""
     return frozenset(line.split("\t", 1)[0].strip() for line in read_lines(STOPLIST_FILE))

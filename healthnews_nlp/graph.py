@@ -24,6 +24,10 @@ ids are made). Node attributes:
     Ids of the articles that name it.
 ``dates`` (set of date), ``first_seen``, ``last_seen`` (date)
     The days of those articles (their publication dates), earliest and latest.
+``confidence`` (float)
+    How likely the entity is real, the weight of evidence across articles:
+    each article's confidence in it combined as independent evidence
+    (``1 - (1 - c1)(1 - c2)…``), so an entity seen often is trusted more.
 
 Edges are keyed by their relation type, so ``kg.graph.edges[u, v, "WORKS_FOR"]``
 is stable; ``PARTNERS_WITH`` is symmetric and stored once per pair, from the
@@ -33,6 +37,9 @@ smaller node id to the larger. Edge attributes:
     The relation type.
 ``weight`` (int)
     The number of distinct articles stating it.
+``confidence`` (float)
+    How likely the relation is right, combined across the articles stating
+    it as for nodes.
 ``articles`` (set)
     Those articles.
 ``evidence``, ``date``
@@ -57,14 +64,14 @@ restores them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from datetime import date
+from collections.abc import Collection, Iterable, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 
-from healthnews_nlp import export
+from healthnews_nlp import export, schema
 from healthnews_nlp.models import ArticleExtraction, Entity
 from healthnews_nlp.resolve import EntityResolver, is_fuller, match_key
 
@@ -197,6 +204,7 @@ class KnowledgeGraph:
         by_form: dict[tuple[str, str], str] = {}  # (type, match key of a name or alias) -> node
         claimed: set[str] = set()
         mentions: Counter[str] = Counter()
+        confidence: dict[str, float] = {}  # node -> the article's confidence in it
 
         def place(entity: Entity) -> str:
             node = by_name.get(entity.key)
@@ -212,14 +220,16 @@ class KnowledgeGraph:
         for entity in extraction.entities:
             node = place(entity)
             mentions[node] += max(1, len(entity.mentions))
+            confidence[node] = max(confidence.get(node, 0.0), entity.confidence)
 
         for relation in extraction.relations:
             ends = []
             for name, type_ in ((relation.head, relation.head_type), (relation.tail, relation.tail_type)):
                 node = by_name.get((type_, name)) or by_form.get((type_, match_key(name)))
                 if node is None:  # named by the relation only: an entity all the same
-                    node = place(Entity(name=name, type=type_))
+                    node = place(Entity(name=name, type=type_, confidence=relation.confidence))
                     mentions[node] += 1
+                    confidence[node] = max(confidence.get(node, 0.0), relation.confidence)
                 ends.append(node)
             head, tail = ends
             self._state(
@@ -231,11 +241,13 @@ class KnowledgeGraph:
                 evidence=relation.evidence,
                 title=relation.title,
                 role=relation.role,
+                confidence=relation.confidence,
             )
 
         for node, count in mentions.items():
             data = self.graph.nodes[node]
             data["mentions"] += count
+            data["confidence"] = combined_confidence(data.get("confidence", 0.0), confidence[node])
             data["articles"].add(article)
             if day is not None:
                 self._add_day(data, day, "first_seen", "last_seen")
@@ -309,9 +321,10 @@ class KnowledgeGraph:
         evidence: str,
         title: str | None = None,
         role: str | None = None,
+        confidence: float = 1.0,
     ) -> None:
-        """Record that ``article`` states ``head -relation-> tail``."""
-        if relation in export.SYMMETRIC_RELATIONS and tail < head:
+        """Record that ``article`` states ``head -relation-> tail`` (with that ``confidence``)."""
+        if relation in schema.symmetric_relations() and tail < head:
             head, tail = tail, head
         if not self.graph.has_edge(head, tail, key=relation):
             self.graph.add_edge(
@@ -325,6 +338,8 @@ class KnowledgeGraph:
                 dates=set(),
             )
         data = self.graph.edges[head, tail, relation]
+        if article not in data["articles"]:  # an article states a relation once
+            data["confidence"] = combined_confidence(data.get("confidence", 0.0), confidence)
         data["articles"].add(article)
         data["weight"] = len(data["articles"])
         if day is not None:
@@ -497,11 +512,34 @@ class KnowledgeGraph:
 
         return display.graph_html(self)
 
-    def subgraph(self, **filters: Any) -> KnowledgeGraph:
-        """A filtered copy: ``types=``, ``relations=``, ``since=``, ``until=``, ``min_weight=`` (see ``analysis.subgraph``)."""
+    def subgraph(
+        self,
+        *,
+        types: Collection[str] | str | None = None,
+        relations: Collection[str] | str | None = None,
+        since: date | datetime | str | None = None,
+        until: date | datetime | str | None = None,
+        min_weight: int | None = None,
+        min_confidence: float | None = None,
+        keep_isolated: bool | None = None,
+    ) -> KnowledgeGraph:
+        """The part of the graph that passes every filter given (see :func:`analysis.subgraph`).
+
+        ``kg.subgraph(types="ORG", relations="PARTNERS_WITH", min_confidence=0.8)``: the
+        partnerships between organizations that the evidence makes likely.
+        """
         from healthnews_nlp import analysis
 
-        return analysis.subgraph(self, **filters)
+        return analysis.subgraph(
+            self,
+            types=types,
+            relations=relations,
+            since=since,
+            until=until,
+            min_weight=min_weight,
+            min_confidence=min_confidence,
+            keep_isolated=keep_isolated,
+        )
 
     def ego(self, name: str, radius: int = 1, **options: Any) -> KnowledgeGraph:
         """One entity (id, label or alias) and its neighbourhood within ``radius`` relations.
@@ -554,6 +592,11 @@ class KnowledgeGraph:
         from healthnews_nlp import viz
 
         return viz.plot_timeline(self, path, **options)
+
+
+def combined_confidence(earlier: float, new: float) -> float:
+    """Independent evidence combined: the chance that not every statement is wrong (4 decimals)."""
+    return round(1.0 - (1.0 - earlier) * (1.0 - new), 4)
 
 
 def _better_evidence(

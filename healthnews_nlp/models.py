@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from datetime import date as date_type
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from healthnews_nlp import schema
 from healthnews_nlp.ingest.offsets import OffsetMap
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,16 +24,23 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from healthnews_nlp.display import EntityTable, RelationTable
 
-EntityType = Literal["ORG", "PERSON", "LOC", "EVENT"]
-RelationType = Literal[
-    "PARTNERS_WITH",
-    "ORGANIZES",
-    "PARTICIPATES_IN",
-    "WORKS_FOR",
-    "HELD_IN",
-    "LOCATED_IN",
-    "PART_OF",
-]
+
+def _entity_type(value: str) -> str:
+    if value not in schema.entity_types():
+        raise ValueError(f"unknown entity type {value!r} (the ontology has {', '.join(schema.entity_types())})")
+    return value
+
+
+def _relation_type(value: str) -> str:
+    if value not in schema.relation_types():
+        raise ValueError(f"unknown relation type {value!r} (the ontology has {', '.join(schema.relation_types())})")
+    return value
+
+
+#: An entity type of the ontology (``resources/entity_types.tsv``: ORG, PERSON, LOC, EVENT).
+EntityType = Annotated[str, AfterValidator(_entity_type)]
+#: A relation type of the ontology (``resources/relation_types.tsv``).
+RelationType = Annotated[str, AfterValidator(_relation_type)]
 ArticleFormat = Literal["hexo", "html", "newspage", "text", "jsonl", "csv"]
 Script = Literal["simplified", "traditional"]
 
@@ -128,6 +136,8 @@ class Entity(Record):
     type: EntityType
     aliases: tuple[str, ...] = ()
     mentions: tuple[Mention, ...] = ()
+    #: How likely the entity is right (name and type), calibrated on held-out articles.
+    confidence: float = Field(default=1.0, ge=0.0, le=1.0)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -139,8 +149,9 @@ class Relation(Record):
     """A relation the article states, with the sentence that states it.
 
     ``head`` and ``tail`` are entity names of the same article (types in
-    ``head_type``/``tail_type``); ``cue`` is the word that triggered it
-    (签署, 主办, 出席 …); ``date`` is the day the text gives, resolved against
+    ``head_type``/``tail_type``); ``cue`` is the word that triggered a rule
+    (签署, 主办, 出席 …; ``"name"`` when a name states it, None when the pair
+    classifier found it); ``date`` is the day the text gives, resolved against
     the article's date, else the article's date.
     """
 
@@ -156,6 +167,9 @@ class Relation(Record):
     date: date_type | None = None
     title: str | None = None
     role: str | None = None
+    #: How likely the relation is right (type, head and tail), calibrated on held-out articles:
+    #: of relations given 0.8 or more, at least 80% were right on the development set's folds.
+    confidence: float = Field(default=1.0, ge=0.0, le=1.0)
 
 
 class ArticleExtraction(Record):

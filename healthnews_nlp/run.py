@@ -51,6 +51,7 @@ import ctypes
 import functools
 import glob
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -67,6 +68,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from healthnews_nlp import analysis, export
 from healthnews_nlp.atomic import atomic_open
+from healthnews_nlp.corpus_memory import MemoFile, article_of, second_pass
 from healthnews_nlp.errors import HealthNewsError, describe
 from healthnews_nlp.graph import KnowledgeGraph, build_graph
 from healthnews_nlp.ingest.readers import iter_files, read_file, source_name
@@ -78,6 +80,7 @@ if TYPE_CHECKING:  # spaCy is imported where a pipeline runs: the parent of a pa
 __all__ = [
     "ERRORS",
     "EXTRACTIONS",
+    "MEMOS",
     "OUTPUT_NAMES",
     "PIPELINE",
     "SUMMARY",
@@ -111,10 +114,12 @@ EXTRACTIONS = "extractions.jsonl"
 ERRORS = "errors.jsonl"
 SUMMARY = "summary.json"
 PIPELINE = "extractions.pipeline.json"
+MEMOS = "extractions.memory.jsonl"
 #: Every file a ``graph`` run writes into its output folder; nothing else is ever written there.
 OUTPUT_NAMES = (
     EXTRACTIONS,
     PIPELINE,
+    MEMOS,
     ERRORS,
     SUMMARY,
     "graph.graphml",
@@ -195,6 +200,9 @@ class Settings:
     #: Cores one pipeline may keep busy (``load(threads=...)``); not part of the
     #: fingerprint, as it changes how fast extractions are made, not what they are.
     threads: int | None = None
+    #: Corpus memory: each extraction leaves a memo, and the pipeline has a memory
+    #: component, given its names by second-pass tasks (:mod:`healthnews_nlp.corpus_memory`).
+    remember: bool = False
 
     def load(self) -> Language:
         """The pipeline these settings describe (``healthnews_nlp.load``)."""
@@ -205,6 +213,7 @@ class Settings:
             backend_options=self.backend_options,
             lexicon_dir=self.lexicon_dir,
             threads=self.threads,
+            memory={} if self.remember else None,
         )
 
     def fingerprint(self) -> dict[str, Any]:
@@ -221,6 +230,7 @@ class Settings:
             ),
             "lexicon_dir": self.lexicon_dir,
             "lexicons": _digest(Path(self.lexicon_dir), ("*",)) if self.lexicon_dir else None,
+            "memory": self.remember,
         }
 
     def ready(self) -> Language:
@@ -285,6 +295,12 @@ class Task:
     files: tuple[InputFile, ...]
     shard: int = 0
     shards: int = 1
+    #: A second-pass task of corpus memory: these articles (kept from the first pass), extracted
+    #: with the names of ``memory`` (none: without); their lines replace the first pass's.
+    articles: tuple[Article, ...] = ()
+    memory: tuple[tuple[str, str], ...] = ()
+    #: which memory ``memory`` is (None: none), recorded beside each line made
+    digest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -300,13 +316,27 @@ class Batch:
     last: bool = False
     #: records of crawls (WARC) skipped as not HTML
     skipped: int = 0
+    #: memos of the extractions (corpus memory), JSON lines, when the settings ask for them
+    memos: tuple[str, ...] = ()
 
 
 # --- the work of one task (in a worker process, in the parent, or on a Dask worker) ------------
 
 
-def run_task(task: Task, nlp: Language, batch_size: int = 16) -> Iterator[Batch]:
-    """Read the task's files and extract their articles, ``batch_size`` at a time; the last batch says so."""
+def run_task(
+    task: Task, nlp: Language, batch_size: int = 16, *, remember: bool = False
+) -> Iterator[Batch]:
+    """Read the task's files and extract their articles, ``batch_size`` at a time; the last batch says so.
+
+    ``remember``: each extraction's memo goes with it (corpus memory).
+    """
+    if remember:
+        from healthnews_nlp.nlp.memory import remember_names
+
+        remember_names(nlp, dict(task.memory))
+    if task.articles:
+        yield _extract_batch(list(task.articles), nlp, [], remember=False, last=True)
+        return
     articles: list[Article] = []
     failures: list[Failure] = []
     skipped: list[str] = []
@@ -316,9 +346,9 @@ def run_task(task: Task, nlp: Language, batch_size: int = 16) -> Iterator[Batch]
         else:
             articles.append(item)
         if len(articles) >= batch_size:
-            yield replace(_extract_batch(articles, nlp, failures), skipped=len(skipped))
+            yield replace(_extract_batch(articles, nlp, failures, remember), skipped=len(skipped))
             articles, failures, skipped[:] = [], [], []
-    yield replace(_extract_batch(articles, nlp, failures, last=True), skipped=len(skipped))
+    yield replace(_extract_batch(articles, nlp, failures, remember, last=True), skipped=len(skipped))
 
 
 def _read(task: Task, skipped: list[str]) -> Iterator[Article | Failure]:
@@ -348,15 +378,32 @@ def _read(task: Task, skipped: list[str]) -> Iterator[Article | Failure]:
 
 
 def _extract_batch(
-    articles: list[Article], nlp: Language, failures: list[Failure], *, last: bool = False
+    articles: list[Article],
+    nlp: Language,
+    failures: list[Failure],
+    remember: bool,
+    *,
+    last: bool = False,
 ) -> Batch:
     made, failed = _extract_each(articles, nlp)
-    return Batch(tuple(made), (*failures, *failed), last)
+    memos = _memos(articles, made, nlp) if remember else ()
+    lines = tuple((source, record, e.model_dump_json()) for source, record, e in made)
+    return Batch(lines, (*failures, *failed), last, memos=memos)
+
+
+def _memos(
+    articles: list[Article], made: list[tuple[str, int, ArticleExtraction]], nlp: Language
+) -> tuple[str, ...]:
+    """The memo of each extraction made (corpus memory), in the same order."""
+    from healthnews_nlp.corpus_memory import memo_line
+
+    by_key = {(a.source, a.record or 0): a for a in articles}
+    return tuple(memo_line(by_key[source, record], e, nlp) for source, record, e in made)
 
 
 def _extract_each(
     articles: list[Article], nlp: Language
-) -> tuple[list[tuple[str, int, str]], list[Failure]]:
+) -> tuple[list[tuple[str, int, ArticleExtraction]], list[Failure]]:
     """Extract a batch; when it fails, each article alone, so one bad article fails alone."""
     from healthnews_nlp.nlp.extraction import extract
 
@@ -366,27 +413,28 @@ def _extract_each(
         extractions = list(extract(articles, nlp, batch_size=len(articles)))
     except Exception as error:  # noqa: BLE001  one article's failure must not stop the batch
         if len(articles) == 1:
-            article = articles[0]
-            where = (
-                article.source if article.record is None else f"{article.source}:{article.record}"
-            )
-            return [], [Failure.of(where, "extract", error)]
-        made: list[tuple[str, int, str]] = []
+            return [], [Failure.of(_where(articles[0]), "extract", error)]
+        made: list[tuple[str, int, ArticleExtraction]] = []
         failed: list[Failure] = []
         for article in articles:
             one_made, one_failed = _extract_each([article], nlp)
             made += one_made
             failed += one_failed
         return made, failed
-    return [
-        (a.source, a.record or 0, e.model_dump_json()) for a, e in zip(articles, extractions)
-    ], []
+    return [(a.source, a.record or 0, e) for a, e in zip(articles, extractions)], []
+
+
+def _where(article: Article) -> str:
+    """How a failure names an article: its file, and its record in a collection."""
+    return article.source if article.record is None else f"{article.source}:{article.record}"
 
 
 # --- where tasks run ---------------------------------------------------------------------------
 
 
-def run_tasks(tasks: Iterable[Task], nlp: Language, batch_size: int = 16) -> Iterator[tuple[Task, Batch]]:
+def run_tasks(
+    tasks: Iterable[Task], nlp: Language, batch_size: int = 16, *, remember: bool = False
+) -> Iterator[tuple[Task, Batch]]:
     """:func:`run_task` over many tasks, in spaCy memory zones of about ``ARTICLES_PER_ZONE`` articles.
 
     ``extract`` opens a zone per call when none is open, which here would be
@@ -402,7 +450,7 @@ def run_tasks(tasks: Iterable[Task], nlp: Language, batch_size: int = 16) -> Ite
             if zone is None and hasattr(nlp, "memory_zone"):
                 zone = contextlib.ExitStack()
                 zone.enter_context(nlp.memory_zone())
-            for batch in run_task(task, nlp, batch_size):
+            for batch in run_task(task, nlp, batch_size, remember=remember):
                 in_zone += len(batch.extractions)
                 yield task, batch
             if zone is not None and in_zone >= ARTICLES_PER_ZONE:
@@ -414,7 +462,12 @@ def run_tasks(tasks: Iterable[Task], nlp: Language, batch_size: int = 16) -> Ite
 
 
 def _in_process(tasks: Iterator[Task], settings: Settings) -> Iterator[tuple[Task, Batch]]:
-    yield from run_tasks(tasks, settings.ready(), settings.batch_size)
+    first = next(tasks, None)
+    if first is None:
+        return  # nothing to do: no model to load
+    nlp = settings.ready()
+    tasks = itertools.chain((first,), tasks)
+    yield from run_tasks(tasks, nlp, settings.batch_size, remember=settings.remember)
 
 
 #: Seconds between two looks of a worker's watchdog at its parent.
@@ -435,7 +488,8 @@ def _worker_main(conn: Connection, settings: Settings, parent: int) -> None:
             conn.send(error)
             return
         conn.send(READY)
-        for _, batch in run_tasks(iter(conn.recv, None), nlp, settings.batch_size):
+        tasks = iter(conn.recv, None)
+        for _, batch in run_tasks(tasks, nlp, settings.batch_size, remember=settings.remember):
             conn.send(batch)
     except (EOFError, OSError):  # the parent is gone (killed): nothing to send results to
         return
@@ -506,9 +560,16 @@ class _Worker:
 
 
 def _in_processes(
-    tasks: Iterator[Task], settings: Settings, jobs: int
+    tasks: Iterator[Task],
+    settings: Settings,
+    jobs: int,
+    then: Callable[[], Iterator[Task]] | None = None,
 ) -> Iterator[tuple[Task, Batch]]:
     """Run the tasks in ``jobs`` worker processes, yielding batches as they arrive.
+
+    ``then`` gives the tasks of a second round (corpus memory's second pass), asked
+    for when every batch of the first has been yielded (and so taken in by the caller),
+    and run by the same workers.
 
     Processes are spawned, not forked: the parent may hold threads (ONNX
     Runtime's, a notebook's), which a fork would copy in an unknown state.
@@ -521,45 +582,63 @@ def _in_processes(
         workers = [_Worker(context, settings) for _ in range(jobs)]
         for worker in workers:
             worker.give(next(tasks, None))
-        while busy := [w for w in workers if w.task is not None]:
-            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+        yield from _drain(workers, tasks, context, settings)
+        if then is not None:
+            tasks = then()
             for index, worker in enumerate(workers):
-                task = worker.task
-                if task is None or not ({worker.conn, worker.process.sentinel} & ready):
-                    continue
-                message = _receive(worker.conn) if worker.conn in ready else None
-                if isinstance(message, BaseException):
-                    raise message
-                if message == READY:
-                    worker.ready = True
-                    continue
-                if isinstance(message, Batch):
-                    yield task, message
-                    if message.last:
-                        worker.give(next(tasks, None))
-                    continue
-                worker.process.join()
-                if not worker.ready:
-                    raise ModelLoadError(_no_start(worker.process.exitcode))
-                reason = (
-                    f"the worker process ended (exit code {worker.process.exitcode}) on this file or one read "
-                    "with it; its articles not in the JSONL are extracted again by the next run"
-                )
-                died = tuple(
-                    Failure(file=f.source, stage="extract", error_type="WorkerDied", message=reason)
-                    for f in task.files
-                )
-                worker.task = None
-                yield task, Batch(failures=died, last=True)
-                following = next(tasks, None)
-                if following is not None:
-                    workers[index] = _Worker(context, settings)
-                    workers[index].give(following)
+                if not worker.process.is_alive():  # died on the last task of the first round
+                    worker.stop()
+                    workers[index] = worker = _Worker(context, settings)
+                worker.give(next(tasks, None))
+            yield from _drain(workers, tasks, context, settings)
     finally:
         for worker in workers:  # all at once: a process takes a while to end
             worker.ask_to_stop()
         for worker in workers:
             worker.stop()
+
+
+def _drain(
+    workers: list[_Worker], tasks: Iterator[Task], context: Any, settings: Settings
+) -> Iterator[tuple[Task, Batch]]:
+    """The workers' batches as they come; each worker gets the next task as it ends one.
+
+    Until no worker is busy; a worker that dies is replaced while tasks remain.
+    """
+    while busy := [w for w in workers if w.task is not None]:
+        ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+        for index, worker in enumerate(workers):
+            task = worker.task
+            if task is None or not ({worker.conn, worker.process.sentinel} & ready):
+                continue
+            message = _receive(worker.conn) if worker.conn in ready else None
+            if isinstance(message, BaseException):
+                raise message
+            if message == READY:
+                worker.ready = True
+                continue
+            if isinstance(message, Batch):
+                yield task, message
+                if message.last:
+                    worker.give(next(tasks, None))
+                continue
+            worker.process.join()
+            if not worker.ready:
+                raise ModelLoadError(_no_start(worker.process.exitcode))
+            reason = (
+                f"the worker process ended (exit code {worker.process.exitcode}) on this file or one read "
+                "with it; its articles not in the JSONL are extracted again by the next run"
+            )
+            died = tuple(
+                Failure(file=source, stage="extract", error_type="WorkerDied", message=reason)
+                for source in [*(f.source for f in task.files), *(_where(a) for a in task.articles)]
+            )
+            worker.task = None
+            yield task, Batch(failures=died, last=True)
+            following = next(tasks, None)
+            if following is not None:
+                workers[index] = _Worker(context, settings)
+                workers[index].give(following)
 
 
 def _no_start(exitcode: int | None) -> str:
@@ -611,6 +690,8 @@ class ExtractionLog:
         self.fresh = fresh
         self.pipeline = pipeline
         self.pipeline_path = self.path.with_name(f"{self.path.stem}.pipeline.json")
+        #: the memos of corpus memory (see :mod:`healthnews_nlp.corpus_memory`), dropped with the JSONL
+        self.memory_path = self.path.with_name(f"{self.path.stem}.memory.jsonl")
         self.restarted = False
         # source -> record number -> (offset, length) of its line
         self._rows: dict[str, dict[int, tuple[int, int]]] = {}
@@ -633,7 +714,8 @@ class ExtractionLog:
         self._lock = _lock_folder(folder)
         try:
             with writing(self.path):
-                for name in {*OUTPUT_NAMES, self.path.name, self.pipeline_path.name}:
+                own = {self.path.name, self.pipeline_path.name, self.memory_path.name}
+                for name in {*OUTPUT_NAMES, *own}:
                     for stale in folder.glob(f".{glob.escape(name)}.*.tmp"):
                         stale.unlink(missing_ok=True)
                 previous = self._previous_record()
@@ -641,6 +723,8 @@ class ExtractionLog:
                 if self.fresh or self.restarted:
                     self.path.unlink(missing_ok=True)
                     previous = None
+                if not self.path.exists():  # memos of extractions no longer there
+                    self.memory_path.unlink(missing_ok=True)
                 self._inputs = previous.get("inputs") if previous is not None else {}
                 self._write_record()
                 self._load()
@@ -719,6 +803,26 @@ class ExtractionLog:
         self._write_record()
         self.resumed = sum(len(rows) for rows in self._rows.values())
 
+    def forget(self, keys: Iterable[tuple[str, int]]) -> None:
+        """Drop the extractions of ``keys`` (``(source, record)``): the run makes them again."""
+        dropped = False
+        for source, record in keys:
+            rows = self._rows.get(source, {})
+            dropped = rows.pop(record, None) is not None or dropped
+            if not rows:
+                self._rows.pop(source, None)
+        if dropped:
+            assert self._handle is not None, "use the log in a with block"
+            self._handle.close()
+            with writing(self.path):
+                self._rewrite()
+                self._handle = self.path.open("ab")
+            self.resumed = sum(len(rows) for rows in self._rows.values())
+
+    def keys(self) -> frozenset[tuple[str, int]]:
+        """``(source, record)`` of every extraction the JSONL holds."""
+        return frozenset((source, record) for source, rows in self._rows.items() for record in rows)
+
     def done(self, source: str) -> frozenset[int]:
         """Record numbers of ``source`` the JSONL holds (0: the file is one article, done)."""
         return frozenset(self._rows.get(source, ()))
@@ -739,6 +843,21 @@ class ExtractionLog:
         self._size += len(data)
         self.added += 1
         return True
+
+    def replace(self, source: str, record: int, line: str) -> None:
+        """Put ``line`` in place of the article's extraction: appended, the last line of a key wins.
+
+        The earlier line stays in the file until :meth:`finish` puts it in order; a
+        kill before that leaves both, and reading back keeps the last.
+        """
+        assert self._handle is not None, "use the log in a with block"
+        data = line.encode("utf-8") + b"\n"
+        with writing(self.path):
+            self._handle.write(data)
+            self._handle.flush()
+        self._rows[source][record] = (self._size, len(data))
+        self._size += len(data)
+        self._canonical = False
 
     def finish(self) -> None:
         """Make the file durable and canonical: sorted by source and record, one line per article."""
@@ -767,10 +886,10 @@ class ExtractionLog:
             for line in handle:
                 key = _key(line)
                 if key is None or key[1] in self._rows.get(key[0], ()):
-                    self._canonical = False  # left out: cut short, unreadable, blank or a repeat
+                    self._canonical = False  # cut short, unreadable, blank, or replaced by a later line
                     if key is None and line.strip():
                         self.dropped += 1
-                else:
+                if key is not None:
                     self._remember(*key, offset, len(line))
                 offset += len(line)
         self._size = offset
@@ -946,6 +1065,8 @@ class RunReport:
     restarted: bool = False
     #: records of crawls (WARC, ARC) skipped as not HTML: images, scripts, PDFs…
     skipped: int = 0
+    #: articles extracted again with corpus memory (or again without it, when their memory changed)
+    remembered: int = 0
 
     @property
     def articles(self) -> int:
@@ -974,6 +1095,7 @@ def run_extract(
     progress: bool = False,
     on_failure: Callable[[Failure], None] | None = None,
     errors: str | Path | None = None,
+    memory: bool = True,
 ) -> RunReport:
     """Extract every article under ``paths`` into the JSONL ``output``, resuming what it holds.
 
@@ -992,6 +1114,12 @@ def run_extract(
         Called with each failure as it happens (the CLI prints it).
     errors
         Where to write the failures (``errors.jsonl``), if anywhere.
+    memory
+        Corpus memory: an organization's or event's name and the short name one
+        article defines for it are known in the others; the articles where such a
+        name occurs are extracted again with it
+        (:mod:`healthnews_nlp.corpus_memory`). Its memos are kept beside
+        ``output`` (``<name>.memory.jsonl``).
 
     Raises
     ------
@@ -1003,7 +1131,7 @@ def run_extract(
         On Ctrl-C, or SIGTERM (:class:`RunInterrupted`), after stopping the workers and
         writing ``errors``; what was extracted is in ``output``.
     """
-    settings = settings or Settings()
+    settings = replace(settings or Settings(), remember=memory)
     failures: list[Failure] = []
     with (
         _reported_if_stopped(errors, failures, Path(output)),
@@ -1028,6 +1156,7 @@ def run_graph(
     fresh: bool = False,
     progress: bool = False,
     on_failure: Callable[[Failure], None] | None = None,
+    memory: bool = True,
 ) -> GraphReport:
     """The whole flow into ``folder``: extractions (resumable), the graph, every export and ``errors.jsonl``.
 
@@ -1038,7 +1167,7 @@ def run_graph(
     folder made of other inputs are not part of it (:meth:`ExtractionLog.retain`).
     """
     folder = Path(folder)
-    settings = settings or Settings()
+    settings = replace(settings or Settings(), remember=memory)
     failures: list[Failure] = []
     with (
         _reported_if_stopped(folder / ERRORS, failures, folder / EXTRACTIONS),
@@ -1055,7 +1184,8 @@ def run_graph(
             if on_failure is not None:
                 on_failure(failure)
         write_errors(folder / ERRORS, failures)
-    files = [log.path, log.pipeline_path, *written, folder / ERRORS]
+    memos = [log.memory_path] if log.memory_path.exists() else []
+    files = [log.path, log.pipeline_path, *memos, *written, folder / ERRORS]
     return GraphReport(run, kg, summary, files, list(failures))
 
 
@@ -1131,16 +1261,21 @@ def _extract_into(
     failures: list[Failure],
 ) -> RunReport:
     jobs = jobs if jobs > 0 else usable_cores()
+    memos = MemoFile(log.memory_path) if settings.remember else None
+    if memos is not None:  # an extraction without its memo (the file lost) is made again
+        with writing(memos.path):
+            recorded = memos.recorded()
+        log.forget(log.keys() - recorded)
     tasks = plan(paths, log, jobs=jobs, files_per_task=settings.batch_size)
+    then = functools.partial(_memory_tasks, log, memos, settings.batch_size) if memos else None
     # ``jobs`` is the number of cores: one process using them all when there is one
     # task (or one job), else that many single-core worker processes; none, no model
+    # (the second pass of corpus memory runs where the first did, once it is all in)
     work: Iterator[tuple[Task, Batch]]
-    if not tasks:
-        work = iter(())
-    elif jobs == 1 or len(tasks) == 1:
-        work = _in_process(iter(tasks), replace(settings, threads=jobs))
+    if jobs == 1 or len(tasks) <= 1:
+        work = _in_process(_followed_by(tasks, then), replace(settings, threads=jobs))
     else:
-        work = _in_processes(iter(tasks), replace(settings, threads=1), min(jobs, len(tasks)))
+        work = _in_processes(iter(tasks), replace(settings, threads=1), min(jobs, len(tasks)), then)
     collected = collect(
         work,
         log,
@@ -1148,7 +1283,11 @@ def _extract_into(
         total=sum(len(t.files) for t in tasks if t.shard == 0),
         on_failure=on_failure,
         failures=failures,
+        memos=memos,
     )
+    if memos is not None:
+        with writing(memos.path, "cannot put the memos in order (that takes as much free space again)"):
+            memos.compact()
     log.finish()
     return RunReport(
         log.path,
@@ -1158,7 +1297,33 @@ def _extract_into(
         list(collected.failures),
         log.restarted,
         collected.skipped,
+        collected.remembered,
     )
+
+
+def _followed_by(tasks: list[Task], then: Callable[[], Iterator[Task]] | None) -> Iterator[Task]:
+    """``tasks``, then (asked for only when they are all taken) the tasks ``then`` gives."""
+    yield from tasks
+    if then is not None:
+        yield from then()
+
+
+def _memory_tasks(log: ExtractionLog, memos: MemoFile, batch_size: int) -> Iterator[Task]:
+    """Corpus memory's second pass: tasks of the articles a name of another article is in.
+
+    Asked for when every first-pass extraction is in ``log`` (and its memo in
+    ``memos``). See :mod:`healthnews_nlp.corpus_memory`.
+    """
+    with writing(memos.path, "cannot read"):
+        memos.load(log.keys())
+        memory = memos.memory()
+        names = tuple(memory.names.items())
+        todo = sorted(second_pass(memos, memory), key=lambda item: (item[1] is None, item[0]))
+        for start in range(0, len(todo), batch_size):
+            chunk = todo[start : start + batch_size]
+            for digest in dict.fromkeys(d for _, d in chunk):
+                articles = tuple(article_of(memos.memo(key)) for key, d in chunk if d == digest)
+                yield Task((), articles=articles, memory=names if digest else (), digest=digest)
 
 
 @dataclass
@@ -1167,6 +1332,8 @@ class Collected:
 
     failures: list[Failure] = field(default_factory=list)
     skipped: int = 0
+    #: extractions replaced by corpus memory's second pass
+    remembered: int = 0
 
 
 def collect(
@@ -1177,11 +1344,14 @@ def collect(
     progress: bool = False,
     on_failure: Callable[[Failure], None] | None = None,
     failures: list[Failure] | None = None,
+    memos: MemoFile | None = None,
 ) -> Collected:
     """Append every batch's extractions to ``log`` as they arrive; the failures (in arrival order).
 
     ``total`` is the number of files, for the progress bar. The failures go into
     ``failures`` as they come, when given: a run stopped midway still has them.
+    Each batch's memos go to ``memos`` before its extractions to ``log``: an
+    extraction the JSONL holds always has its memo.
     """
     from tqdm import tqdm
 
@@ -1196,8 +1366,18 @@ def collect(
         dynamic_ncols=True,
     ) as bar:
         for task, batch in work:
+            if memos is not None:
+                with writing(memos.path):
+                    for memo in batch.memos:
+                        memos.append_memo(memo)
             for source, record, line in batch.extractions:
-                log.append(source, record, line)
+                if task.articles and memos is not None:  # corpus memory's second pass
+                    log.replace(source, record, line)
+                    with writing(memos.path):
+                        memos.append_applied((source, record), task.digest)
+                    collected.remembered += 1
+                else:
+                    log.append(source, record, line)
             collected.skipped += batch.skipped
             for failure in batch.failures:
                 failures.append(failure)

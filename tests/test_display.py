@@ -20,7 +20,9 @@ from healthnews_nlp.display import (
     RenderedHTML,
 )
 
-EXPECTED_ENTITY_COLUMNS = ["id", "name", "type", "aliases", "mentions", "articles", "first_seen", "last_seen"]
+EXPECTED_ENTITY_COLUMNS = [
+    "id", "name", "type", "aliases", "mentions", "articles", "confidence", "first_seen", "last_seen"
+]
 EXPECTED_RELATION_COLUMNS = [
     "head",
     "head_type",
@@ -30,6 +32,7 @@ EXPECTED_RELATION_COLUMNS = [
     "date",
     "evidence",
     "weight",
+    "confidence",
     "start",
     "end",
     "title",

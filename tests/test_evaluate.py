@@ -527,6 +527,52 @@ def test_scores_are_immutable() -> None:
     }
 
 
+# --- per-article reports and error listings ------------------------------------------------------
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_per_article_reports_add_up_to_the_scores(gold_dir: Path, gold_docs: list[Doc], data: st.DataObject) -> None:
+    from healthnews_nlp.evaluate import Counts
+    from healthnews_nlp.evaluate_errors import article_reports
+
+    lines = data.draw(perturbed_predictions(gold_docs), label="prediction lines")
+    with tempfile.TemporaryDirectory(prefix="healthnews-eval-") as tmp:
+        predictions = write_jsonl(Path(tmp) / "pred.jsonl", lines)
+        gold = load_gold(gold_dir)
+        scores = score(gold, load_predictions(predictions))
+        reports = article_reports(gold, predictions)
+    assert sum((r.entities for r in reports), Counts()) == scores.entities.total
+    assert sum((r.relations for r in reports), Counts()) == scores.relations.total
+    for report in reports:
+        assert len([i for i in report.missed if i.kind == "entity"]) == report.entities.fn
+        assert len([i for i in report.spurious if i.kind == "relation"]) == report.relations.fp
+
+
+def test_errors_quote_the_sentence_they_stand_in(tmp_path: Path) -> None:
+    from healthnews_nlp.evaluate_errors import article_reports, format_reports
+
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "gold" / "a.json").write_text(json.dumps({
+        "article": "a.txt",
+        "entities": [{"name": "腾讯", "type": "ORG", "aliases": []}, {"name": "深圳", "type": "LOC", "aliases": []}],
+        "relations": [{"head": "腾讯", "type": "LOCATED_IN", "tail": "深圳"}],
+    }, ensure_ascii=False), encoding="utf-8")
+    text = "腾讯总部位于深圳。张三出席。"
+    predictions = write_jsonl(tmp_path / "pred.jsonl", [{
+        "article": "a.txt",
+        "entities": [{"name": "张三", "type": "PERSON", "aliases": [], "mentions": [{"start": 9, "end": 11, "text": "张三"}]},
+                     {"name": "腾讯", "type": "ORG", "aliases": []}],
+        "relations": [],
+    }])
+    (report,) = article_reports(load_gold(tmp_path / "gold"), predictions, {"a.txt": text})
+    listing = format_reports([report])
+    assert "- LOC             深圳  「腾讯总部位于深圳」" in listing
+    assert "- LOCATED_IN      腾讯 -LOCATED_IN-> 深圳  「腾讯总部位于深圳」" in listing
+    assert "+ PERSON          张三  「张三出席」" in listing
+
+
 def test_gold_that_is_not_there_is_an_error_not_zero_scores(tmp_path: Path) -> None:
     with pytest.raises(EvaluationInputError, match="nonexistent: no such folder of gold files"):
         load_gold(tmp_path / "nonexistent")
@@ -548,3 +594,24 @@ def test_predictions_that_cannot_be_read_name_the_file(tmp_path: Path) -> None:
     text.write_text("标题\n\n正文。\n", encoding="utf-8")
     with pytest.raises(EvaluationInputError, match="article.txt:1: not a prediction"):
         load_predictions(text)
+
+
+def test_relation_calibration_counts_right_relations_by_confidence(tmp_path: Path) -> None:
+    if not GOLD_DIR.is_dir():
+        pytest.skip(f"no gold under {GOLD_DIR}")
+    from healthnews_nlp.evaluate_errors import relation_calibration
+
+    gold = load_gold(GOLD_DIR)
+    name, article = next(iter(gold.items()))
+    right = article.relations[0].model_dump()
+    wrong = {**right, "tail": right["head"], "head": "不存在的机构"}
+    predicted = {
+        "article": name,
+        "entities": [e.model_dump() for e in article.entities],
+        "relations": [{**right, "confidence": 0.9}, {**wrong, "confidence": 0.85}, {**right, "confidence": 0.3}],
+    }
+    path = tmp_path / "pred.jsonl"
+    path.write_text(json.dumps(predicted, ensure_ascii=False) + "\n", encoding="utf-8")
+    rows = relation_calibration({name: article}, path)
+    assert [(r["relations"], r["right"]) for r in rows] == [(1, 1), (0, 0), (2, 1)]
+    assert rows[2]["share"] == 0.5 and (rows[2]["from"], rows[2]["to"]) == (0.8, 1.0)

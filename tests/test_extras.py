@@ -44,6 +44,9 @@ OPTIONAL = {
     "distributed": "dask",
     "hanlp": "hanlp",
     "torch": "hanlp",
+    "sklearn": "train",
+    "scipy": "train",
+    "threadpoolctl": "train",
 }
 #: Only the tests use these: the library must never import them.
 TEST_ONLY = {"nbclient", "nbformat", "ipykernel", "pytest", "hypothesis"}
@@ -57,11 +60,16 @@ def _declared(requirements: list[str]) -> set[str]:
     """Distributions named by ``requirements`` and, one level down, what they require themselves."""
     names = {_requirement_name(r) for r in requirements}
     below: set[str] = set()
-    for name in names:
-        try:
-            below |= {_requirement_name(r) for r in metadata.requires(name) or []}
+    for requirement in requirements:
+        asked = set(re.findall(r"[\w-]+", requirement.split("[", 1)[1].split("]")[0])) if "[" in requirement else set()
+        try:  # their dependencies, and those of the extras asked for (dask[distributed]) only
+            requires = metadata.requires(_requirement_name(requirement)) or []
         except metadata.PackageNotFoundError:
             continue
+        for sub in requires:
+            extra = re.search(r"extra\s*==\s*['\"]([\w-]+)['\"]", sub)
+            if extra is None or extra[1] in asked:
+                below.add(_requirement_name(sub))
     return names | below
 
 

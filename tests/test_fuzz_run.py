@@ -41,6 +41,7 @@ from healthnews_nlp.models import read_extractions
 from healthnews_nlp.run import (
     ERRORS,
     EXTRACTIONS,
+    MEMOS,
     PIPELINE,
     ExtractionLog,
     Failure,
@@ -78,9 +79,9 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def resumable(finished: tuple[Path, Path], target: Path) -> Path:
-    """A folder holding the finished run's JSONL and fingerprint: a run into it extracts nothing."""
+    """A folder holding the finished run's JSONL, memos and fingerprint: a run into it extracts nothing."""
     target.mkdir(parents=True, exist_ok=True)
-    for name in (EXTRACTIONS, PIPELINE):
+    for name in (EXTRACTIONS, MEMOS, PIPELINE):
         shutil.copy2(finished[1] / name, target / name)
     return target
 
@@ -146,9 +147,10 @@ def test_an_input_that_changed_is_extracted_again(finished: tuple[Path, Path], t
     fingerprint = json.loads((out / PIPELINE).read_text(encoding="utf-8"))
     fingerprint["inputs"] = {str(corpus / k[len(str(finished[0])) + 1 :]): v for k, v in fingerprint["inputs"].items()}
     (out / PIPELINE).write_text(json.dumps(fingerprint), encoding="utf-8")
-    (out / EXTRACTIONS).write_text(
-        (out / EXTRACTIONS).read_text(encoding="utf-8").replace(str(finished[0]), str(corpus)), encoding="utf-8"
-    )
+    for name in (EXTRACTIONS, MEMOS):
+        (out / name).write_text(
+            (out / name).read_text(encoding="utf-8").replace(str(finished[0]), str(corpus)), encoding="utf-8"
+        )
     changed = corpus / SEED_FILES[2].name
     changed.write_text(changed.read_text(encoding="utf-8") + "\n新华医院与复旦大学签署合作协议。\n", encoding="utf-8")
     report = run_extract([corpus], out / EXTRACTIONS, jobs=1)
@@ -261,7 +263,9 @@ def test_a_file_size_limit_while_appending_the_jsonl(tmp_path: Path) -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     done = subprocess.run(
-        [sys.executable, "-m", "healthnews_nlp.cli", "graph", str(SEEDS), "-o", str(out), "--jobs", "1"],
+        # without corpus memory: its memos, written before each line, would reach the limit first
+        [sys.executable, "-m", "healthnews_nlp.cli", "graph", str(SEEDS), "-o", str(out), "--jobs", "1",
+         "--no-memory"],
         capture_output=True, text=True, timeout=300, preexec_fn=limited, check=False,
     )
     assert done.returncode == 4, done.stderr

@@ -272,3 +272,32 @@ def test_read_gives_back_the_graph_and_it_grows_on(tmp_path: Path, suffix: str, 
     assert again.include_articles is include_articles and again.articles == {EARLIER}
     assert again.add([earlier_report(), seed_002()]) == 1
     assert graph_state(again.graph) == graph_state(build_graph(seeds(), include_articles=include_articles).graph)
+
+
+# --- confidence: evidence combined across articles, a filter for the analyst -----------------------
+
+
+def test_confidence_grows_with_every_article_that_states_it() -> None:
+    unsure = Relation(
+        head="甲医院", head_type="ORG", type="PARTNERS_WITH", tail="乙公司", tail_type="ORG", confidence=0.6
+    )
+    first = article("a1", [Entity(name="甲医院", type="ORG", confidence=0.5), org("乙公司")], [unsure])
+    second = article("a2", [Entity(name="甲医院", type="ORG", confidence=0.5), org("乙公司")], [unsure], day=2)
+    once, twice = build_graph([first]), build_graph([first, second])
+    (node,) = nodes_named(once, "甲医院")
+    assert once.graph.nodes[node]["confidence"] == 0.5
+    assert twice.graph.nodes[node]["confidence"] == 0.75  # 1 - 0.5 * 0.5
+    ((_, _, edge),) = twice.graph.edges(data=True)
+    assert edge["confidence"] == 0.84  # 1 - 0.4 * 0.4
+    assert build_graph([first, first]).graph.nodes[node]["confidence"] == 0.5  # the same article once
+
+
+def test_subgraph_keeps_what_the_evidence_makes_likely() -> None:
+    weak = Relation(head="丙", head_type="ORG", type="PARTNERS_WITH", tail="丁", tail_type="ORG", confidence=0.3)
+    strong = partners("甲医院", "乙公司")
+    kg = build_graph([article("a1", [org("甲医院"), org("乙公司"), org("丙"), org("丁")], [strong, weak])])
+    kept = kg.subgraph(min_confidence=0.8)
+    assert sorted(d["label"] for _, d in kept.graph.nodes(data=True)) == ["乙公司", "甲医院"]
+    assert kept.graph.number_of_edges() == 1
+    exported = kept.to_dataframe("relations")
+    assert list(exported["confidence"]) == [1.0]

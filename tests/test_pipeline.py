@@ -59,12 +59,14 @@ def ents_of(doc: Doc, span: tuple[int, int] | None = None) -> list[tuple[str, st
 def test_load_gives_a_chinese_spacy_pipeline_with_the_registered_component(nlp: Language) -> None:
     assert healthnews_nlp.load is load
     assert isinstance(nlp, Language) and nlp.lang == "zh"
-    assert "healthnews_ner" in nlp.pipe_names
+    assert nlp.pipe_names == ["healthnews_rules", "healthnews_ner", "healthnews_relations"]
     assert Language.has_factory("healthnews_ner")
     meta = Language.get_factory_meta("healthnews_ner")
-    assert meta.default_config == {"lexicon_dir": None}
+    assert set(meta.default_config) == {"lexicon_dir", "candidate_keys", "scorer", "resolver"}
+    assert meta.default_config["resolver"]["@misc"] == "healthnews_nlp.entity_resolver.v1"
     assert "doc.ents" in meta.assigns
-    assert nlp.get_pipe_config("healthnews_ner") == {"factory": "healthnews_ner", "lexicon_dir": None}
+    assert "doc.spans" in Language.get_factory_meta("healthnews_rules").assigns
+    assert nlp.get_pipe_config("healthnews_ner")["factory"] == "healthnews_ner"
     assert nlp.config["nlp"]["tokenizer"]["@tokenizers"] == "healthnews_nlp.backend_tokenizer.v1"
     assert isinstance(nlp.tokenizer, BackendTokenizer) and nlp.tokenizer.backend.name == "lac"
 

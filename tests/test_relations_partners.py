@@ -88,3 +88,32 @@ def test_a_partner_described_after_xieshou() -> None:
 def test_several_counterparts_one_after_another(nlp: Language) -> None:
     found = partners(nlp, "华西医院相继与湘雅医院和协和医院展开合作。")
     assert found == {pair("华西医院", "湘雅医院"), pair("华西医院", "协和医院")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "第三届智慧医疗论坛由复旦大学附属中山医院和上海市医学会共同主办。",
+        "复旦大学附属中山医院同上海市医学会联合举办了第三届智慧医疗论坛。",
+    ],
+)
+def test_joint_hosts_partner_and_each_organizes(nlp: Language, text: str) -> None:
+    """Settled cases, organizers: hosting together (共同主办, 联合举办) is a partnership."""
+    hosts = {"复旦大学附属中山医院", "上海市医学会"}
+    assert partners(nlp, text) == {pair(*hosts)}
+    relations = nlp(text)._.relations
+    assert {r.head for r in relations if r.type == "ORGANIZES" and r.tail == "第三届智慧医疗论坛"} == hosts
+
+
+def test_a_list_under_a_role_organizes_without_partnering(nlp: Language) -> None:
+    text = "第五届中国医疗信息化大会由中华医学会、中国医院协会主办，浙江大学、复旦大学联合承办。"
+    assert partners(nlp, text) == set()
+    organizers = {r.head for r in nlp(text)._.relations if r.type == "ORGANIZES"}
+    assert organizers == {"中华医学会", "中国医院协会", "浙江大学", "复旦大学"}
+
+
+def test_investors_of_one_round_partner(nlp: Language) -> None:
+    """Settled cases, financing rounds: co-investors partner; the company invested in does not."""
+    text = "健康险科技企业镁信健康完成C轮融资，本轮投资方包括博裕资本、礼来亚洲基金、中金公司等。"
+    investors = ("博裕资本", "礼来亚洲基金", "中金公司")
+    assert partners(nlp, text) == {pair(a, b) for a in investors for b in investors if a < b}

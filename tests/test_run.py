@@ -26,6 +26,7 @@ from healthnews_nlp.models import ArticleExtraction
 from healthnews_nlp.run import (
     ERRORS,
     EXTRACTIONS,
+    MEMOS,
     OUTPUT_NAMES,
     PIPELINE,
     ExtractionLog,
@@ -137,6 +138,7 @@ def test_a_cut_last_line_is_dropped_and_its_article_extracted_again(
     cut = kept[-1][: len(kept[-1]) // 2]
     (tmp_path / EXTRACTIONS).write_bytes(b"".join(kept[:-1]) + cut)
     shutil.copy(one_job / PIPELINE, tmp_path)  # made by the same pipeline
+    shutil.copy(one_job / MEMOS, tmp_path)  # with the memos of corpus memory
     report = run_graph([corpus], tmp_path, jobs=1)
     assert (report.run.resumed, report.run.dropped) == (6, 1)
     assert report.run.extracted == len(complete.splitlines()) - 6
@@ -161,6 +163,7 @@ def test_lines_out_of_order_repeated_or_broken_are_put_right(
     shuffled = [*reversed(records[10:20]), records[12], b"\n", b"{not json}\n", records[3]]
     (tmp_path / EXTRACTIONS).write_bytes(b"".join(shuffled))
     shutil.copy(one_job / PIPELINE, tmp_path)
+    shutil.copy(one_job / MEMOS, tmp_path)
     report = run_graph([corpus], tmp_path, jobs=1)
     assert report.run.resumed == 11 and report.run.dropped == 1
     assert output_bytes(tmp_path) == output_bytes(one_job)

@@ -27,7 +27,7 @@ import pytest
 from fuzz_support import random_cjk
 from run_support import make_corpus, output_bytes
 
-from healthnews_nlp.run import ERRORS, EXTRACTIONS, OUTPUT_NAMES, PIPELINE
+from healthnews_nlp.run import ERRORS, EXTRACTIONS, MEMOS, OUTPUT_NAMES, PIPELINE
 
 
 def graph_command(corpus: Path, out: Path, *options: str) -> list[str]:
@@ -117,13 +117,13 @@ def test_an_interrupted_run_resumes_to_the_same_files(
     code, err = interrupt(command, tmp_path, sent, after_lines=20)
     if sent == signal.SIGKILL:
         assert code == -signal.SIGKILL
-        left = [EXTRACTIONS, PIPELINE]
+        left = [EXTRACTIONS, MEMOS, PIPELINE]
     else:
         assert (
             code == 130 and "interrupted (SIGINT)" in err and "run the same command again to resume" in err
         )
         assert "Traceback" not in err
-        left = [ERRORS, EXTRACTIONS, PIPELINE]
+        left = [ERRORS, EXTRACTIONS, MEMOS, PIPELINE]
         assert interrupted_record(tmp_path, "SIGINT")
     assert sorted(p.name for p in tmp_path.iterdir()) == left  # no export, no temporary file
     written = count_lines(tmp_path / EXTRACTIONS)
@@ -149,9 +149,10 @@ def test_exports_of_a_finished_run_survive_a_rerun_killed_midway(
     )
     assert code == -signal.SIGKILL
     after = output_bytes(tmp_path)
-    # the JSONL and the record of what made it (pipeline and inputs) changed: the exports did not
-    assert {k: v for k, v in after.items() if k not in (EXTRACTIONS, PIPELINE)} == {
-        k: v for k, v in before.items() if k not in (EXTRACTIONS, PIPELINE)
+    # the JSONL, its memos and the record of what made it (pipeline and inputs) changed: the
+    # exports did not
+    assert {k: v for k, v in after.items() if k not in (EXTRACTIONS, MEMOS, PIPELINE)} == {
+        k: v for k, v in before.items() if k not in (EXTRACTIONS, MEMOS, PIPELINE)
     }
     assert run(graph_command(corpus, tmp_path), hash_seed=5).returncode == 0
     assert output_bytes(tmp_path) == reference

@@ -122,7 +122,12 @@ class _VisibleText(HTMLParser):
         super().close()
 
     def handle_entityref(self, name: str) -> None:
-        self._reference(html_lib.unescape(f"&{name};"), len(name) + 1)
+        reference = f"&{name};"
+        decoded = html_lib.unescape(reference)
+        closed = self._source.startswith(";", self._offset() + len(name) + 1)
+        if decoded == reference and not closed:
+            decoded = f"&{name}"  # no such entity, no ';': the text as written (AT&T), as browsers
+        self._reference(decoded, len(name) + 1)
 
     def handle_charref(self, name: str) -> None:
         self._reference(html_lib.unescape(f"&#{name};"), len(name) + 2)

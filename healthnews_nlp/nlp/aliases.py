@@ -20,19 +20,18 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from healthnews_nlp.nlp.lexicons import Lexicons
-from healthnews_nlp.nlp.rules import quote_stripped
+from healthnews_nlp.nlp.lexicons import Lexicons, has_infix
+from healthnews_nlp.nlp.names import COMRADE
+from healthnews_nlp.nlp.rules import brand_of, quote_stripped
 from healthnews_nlp.nlp.view import HAN, Candidate, TextView
 
 _QUOTES_AND_SPACES = re.compile(r"[\s\"'“”‘’「」『』《》]")
-COMPANY_REMAINDER = re.compile(
-    r"^(?:信息产业|信息技术|信息|科技|技术|数据服务|数据|服务|网络|医疗|健康|控股|实业|发展|投资|产业|电子|通信)*"
-    r"(?:集团)?(?:股份)?(?:有限责任公司|有限公司|公司|集团)$"
-)
+# Dashes between a campaign's name and the stage of it an article reports (…活动—忻州行).
+STAGE_DASHES = "—–-－"
 
 
 def normalized(name: str) -> str:
@@ -154,18 +153,57 @@ def _merge_by_convention(view: TextView, names: dict[tuple[str, str], int], grou
                 groups.union(index, canonical[key])
             else:
                 canonical[key] = index
+        def root(name: str, label: str = label) -> int:
+            return groups.find(names[(label, name)])
+
         others = _NameIndex(label_names)
-        for name in label_names:
-            longer = _longer_form(view.lexicons, label, name, others)
+        # longest first: the long forms of a name are grouped before it looks for one
+        for name in sorted(label_names, key=lambda n: (-len(n), n)):
+            longer = _longer_form(view.lexicons, label, name, others, root)
+            if longer is None and label == "ORG":
+                longer = _abbreviated_from(view, name, others, root)
             if longer is not None:
                 groups.union(names[(label, name)], names[(label, longer)])
+
+
+def _abbreviated_from(
+    view: TextView, name: str, names: _NameIndex, root: Callable[[str], int]
+) -> str | None:
+    """The one longer name ``name`` abbreviates by keeping some of its characters, in order.
+
+    北大第三医院 = 北京大学第三医院, 衢州市妇保院 = 衢州市妇幼保健院: the short form keeps the
+    first and the last character and drops characters in two places or more (a name that
+    is only a start and an end of another, 北京医院 of 北京大学第三医院, is another name).
+    """
+    if len(name) < 4 or name in view.gazetteer:
+        return None
+    heads = view.lexicons.org_heads
+    longer = [n for n in names.starting_with(name[0]) if len(n) > len(name) and _abbreviates(name, n, heads)]
+    return longer[0] if longer and len({root(n) for n in longer}) == 1 else None
+
+
+def _abbreviates(short: str, long: str, heads: Collection[str]) -> bool:
+    """``short`` keeps ``long``'s first and last characters and drops two stretches or more,
+    none of them a level of the organization (总政宣传部 is not 总后政治部宣传部: 治部 is one)."""
+    if short[0] != long[0] or short[-1] != long[-1]:
+        return False
+    positions = []
+    start = 0
+    for char in short:
+        start = long.find(char, start)
+        if start < 0:
+            return False
+        positions.append(start)
+        start += 1
+    dropped = [long[a + 1 : b] for a, b in zip(positions, positions[1:]) if b != a + 1]
+    return len(dropped) >= 2 and not any(has_infix(part, heads) for part in dropped)
 
 
 def canonical_key(view: TextView, label: str, name: str) -> str:
     """One spelling for a place-and-head name: places as their short form, heads unabbreviated."""
     lexicons, gazetteer = view.lexicons, view.gazetteer
-    if label == "EVENT":
-        return lexicons.event_ordinals.sub("", name)
+    if label == "EVENT":  # 第一届X = X; 肖颖彬同志先进事迹报告会 = 肖颖彬先进事迹报告会
+        return lexicons.event_ordinals.sub("", name).replace(COMRADE, "")
     if label == "LOC":
         core = name[: -len("地区")] if name.endswith("地区") and len(name) > 3 else name
         place = gazetteer.lookup(core)
@@ -181,16 +219,28 @@ def canonical_key(view: TextView, label: str, name: str) -> str:
     return head + rest
 
 
-def _longer_form(lexicons: Lexicons, label: str, name: str, names: _NameIndex) -> str | None:
-    """The one longer name of the article that ``name`` is a short form of, if exactly one."""
-    if label == "PERSON" or len(name) < 2:
+def _longer_form(
+    lexicons: Lexicons, label: str, name: str, names: _NameIndex, root: Callable[[str], int]
+) -> str | None:
+    """The one longer name of the article that ``name`` is a short form of, if exactly one
+    (longer names already grouped as one entity count once: 协和医院 of 中国医学科学院北京协和医院
+    and 北京协和医院)."""
+    if label == "PERSON":  # 罗森沃塞尔 of 杰西卡·罗森沃塞尔: a foreign family name alone
+        dotted = [*names.ending_with("·" + name, limit=2), *names.ending_with("•" + name, limit=2)]
+        return dotted[0] if len(dotted) == 1 else None
+    if len(name) < 2:
         return None
     if label in {"ORG", "EVENT", "LOC"} and len(name) >= 4:
-        suffix_of = names.ending_with(name, limit=2)
-        if len(suffix_of) == 1:
+        suffix_of = names.ending_with(name, limit=SUFFIX_LIMIT)
+        if suffix_of and len({root(n) for n in suffix_of}) == 1:
             return suffix_of[0]
+    if label == "EVENT" and len(name) >= 4:
+        # a campaign and its stage (健步行走慈善活动 — 健步行走慈善活动—忻州行)
+        staged = [n for n in names.starting_with(name) if n[len(name)] in STAGE_DASHES]
+        if len(staged) == 1:
+            return staged[0]
     if label == "ORG":
-        prefix_of = [n for n in names.starting_with(name) if COMPANY_REMAINDER.match(n[len(name) :])]
+        prefix_of = [n for n in names.starting_with(name) if brand_of(name, n)]
         if prefix_of:
             return min(prefix_of, key=len)
     if label == "LOC":
@@ -200,6 +250,10 @@ def _longer_form(lexicons: Lexicons, label: str, name: str, names: _NameIndex) -
                 if len(matches) == 1:
                     return matches[0]
     return None
+
+
+#: Longer names looked at for one short form (a short name inside thousands of a long text).
+SUFFIX_LIMIT = 16
 
 
 class _NameIndex:

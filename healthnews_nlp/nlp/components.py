@@ -1,36 +1,53 @@
-"""spaCy components: the domain entity recognizer (relations live in :mod:`.relation_component`).
+"""spaCy components of entity recognition: candidate sources, and the recognizer that resolves them.
 
-Registered with ``@Language.factory`` and a typed ``default_config``, like
-spaCy's own ``span_ruler``: ``nlp.add_pipe("healthnews_ner")``. The component
-never changes ``doc.text``; where an entity boundary falls inside a backend
-word, that word is split so the tokens keep every boundary.
+Built at spaCy's seams, as its own ``span_ruler`` and ``spancat`` are:
+
+- ``healthnews_rules`` writes the domain rules' candidates to the span group
+  ``doc.spans["healthnews_rules"]`` (with each span's rule and priority);
+- other sources write their own groups (corpus memory: ``healthnews_memory``,
+  names established in other articles of a run; any component of the
+  user's, a trained ``spancat`` for one);
+- ``healthnews_ner`` reads the groups named in its ``candidate_keys``, has a
+  registered **scorer** give every candidate a probability per type (today
+  the rules' own labels; a learned scorer registers the same way), and a registered
+  **resolver** choose the mentions: it sets ``doc.ents`` and
+  ``doc._.entities`` (entities with their aliases and a confidence).
+
+User patterns (``add_patterns``) are known entities and win every overlap;
+they are saved with the pipeline (``nlp.to_disk``). No component changes
+``doc.text``; where a boundary falls inside a backend word, that word is split.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from spacy.attrs import IDX, MORPH, POS, TAG
+import srsly
 from spacy.language import Language
-from spacy.tokens import Doc, Span
-from spacy.tokens import Token as SpacyToken
+from spacy.tokens import Doc
+from spacy.util import registry
 
 from healthnews_nlp.gazetteer import load_gazetteer
 from healthnews_nlp.models import Entity, Mention
 from healthnews_nlp.nlp.aliases import resolve_aliases
-from healthnews_nlp.nlp.backends.base import Analysis, Token
+from healthnews_nlp.nlp.candidates import align_tokens, read_candidates, write_candidates
+from healthnews_nlp.nlp.doc_state import doc_state
 from healthnews_nlp.nlp.lexicons import Lexicons
-from healthnews_nlp.nlp.recognize import recognize
-from healthnews_nlp.nlp.tokenizer import analysed_text, stored_analysis
+from healthnews_nlp.nlp.memory import MEMORY_KEY
+from healthnews_nlp.nlp.recognize import Probabilities, Recognition, propose, resolve, rule_probabilities
 from healthnews_nlp.nlp.view import Candidate, TextView
 
 ENTITIES_KEY = "healthnews_nlp.entities"
-# What the recognizer saw and chose, handed to the relation component of the same Doc.
-# It is removed by that component, so it never travels with the Doc.
-RECOGNITION_KEY = "healthnews_nlp.recognition"
+RULES_KEY = "healthnews_rules"
 LABELS = ("ORG", "PERSON", "LOC", "EVENT")
+
+#: Gives each candidate a probability per type (rows of ``recognize.CLASSES``).
+EntityScorer = Callable[[TextView, Sequence[Candidate]], Probabilities]
+#: Chooses the mentions among scored candidates.
+EntityResolver = Callable[[TextView, Sequence[Candidate], Probabilities], Recognition]
 
 
 def _entities(doc: Doc) -> tuple[Entity, ...]:
@@ -45,12 +62,72 @@ def register_extensions() -> None:
         Doc.set_extension("skip_spans", default=())
 
 
-class DomainRecognizer:
-    """Entities of the health-news domain on top of the backend's words and entities."""
+# --- registered functions: scorers and resolvers ------------------------------------------------
 
-    def __init__(self, nlp: Language, name: str, lexicon_dir: str | None = None) -> None:
+
+# Module-level functions and small classes, not closures: the pipeline's components are pickled
+# when nlp.pipe(n_process=N) sends them to worker processes.
+
+
+def _rule_labels(view: TextView, candidates: Sequence[Candidate]) -> Probabilities:
+    return rule_probabilities(candidates)
+
+
+@registry.misc("healthnews_nlp.rule_labels.v1")
+def make_rule_labels() -> EntityScorer:
+    """Scorer: every candidate keeps the label its rule gave it, with probability 1."""
+    return _rule_labels
+
+
+@dataclass(frozen=True)
+class _Resolver:
+    threshold: float
+
+    def __call__(self, view: TextView, candidates: Sequence[Candidate], probabilities: Probabilities) -> Recognition:
+        return resolve(view, candidates, probabilities, threshold=self.threshold)
+
+
+@registry.misc("healthnews_nlp.entity_resolver.v1")
+def make_entity_resolver(threshold: float = 0.5) -> EntityResolver:
+    """Resolver: most likely types, candidates under ``threshold`` dropped, overlaps resolved."""
+    return _Resolver(threshold)
+
+
+# --- components ---------------------------------------------------------------------------------
+
+
+class RuleCandidates:
+    """The domain rules' candidate spans (organizations, events, places, people) as a span group."""
+
+    def __init__(self, nlp: Language, name: str, lexicon_dir: str | None, spans_key: str) -> None:
         register_extensions()
         self.name = name
+        self.spans_key = spans_key
+        self.lexicons = Lexicons.load(lexicon_dir)
+        self.gazetteer = load_gazetteer()
+
+    def __call__(self, doc: Doc) -> Doc:
+        view = doc_state(doc, self.lexicons, self.gazetteer).view
+        return write_candidates(doc, self.spans_key, propose(view))
+
+
+class EntityRecognizer:
+    """Sets ``doc.ents`` and ``doc._.entities`` from the candidates of every source."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        lexicon_dir: str | None,
+        candidate_keys: Sequence[str],
+        scorer: EntityScorer,
+        resolver: EntityResolver,
+    ) -> None:
+        register_extensions()
+        self.name = name
+        self.candidate_keys = tuple(candidate_keys)
+        self.scorer = scorer
+        self.resolver = resolver
         self.lexicons = Lexicons.load(lexicon_dir)
         self.gazetteer = load_gazetteer()
         self.patterns: list[tuple[str, str]] = []
@@ -68,24 +145,22 @@ class DomainRecognizer:
             self.patterns.append((label, phrase))
 
     def __call__(self, doc: Doc) -> Doc:
-        text = analysed_text(doc)
-        analysis = stored_analysis(doc) or _analysis_from_tokens(doc)
-        view = TextView(text, analysis, self.lexicons, self.gazetteer, skip=tuple(doc._.skip_spans))
-        recognition = recognize(view, self._pattern_matches(text))
+        state = doc_state(doc, self.lexicons, self.gazetteer)
+        view = state.view
+        candidates = [*read_candidates(doc, self.candidate_keys), *self._pattern_matches(view.text)]
+        recognition = self.resolver(view, candidates, self.scorer(view, candidates))
         entities = resolve_aliases(view, recognition.mentions, recognition.definitions)
-        doc = _split_tokens_at(doc, recognition.mentions)
-        doc.user_data[RECOGNITION_KEY] = (view, list(recognition.mentions), entities)
-        starts = doc.to_array(IDX).tolist()
-        doc.ents = [
-            Span(doc, *_token_bounds(starts, len(text), m.start, m.end), label=m.label)
-            for m in recognition.mentions
-        ]
+        state.mentions, state.entities, state.recognised = list(recognition.mentions), entities, True
+        doc = align_tokens(doc, (b for m in recognition.mentions for b in (m.start, m.end)))
+        doc.ents = [doc.char_span(m.start, m.end, label=m.label) for m in recognition.mentions]
+        score = {(m.start, m.end): m.score for m in recognition.mentions}
         doc.user_data[ENTITIES_KEY] = [
             Entity(
                 name=e.name,
-                type=e.label,  # type: ignore[arg-type]
+                type=e.label,
                 aliases=e.aliases,
-                mentions=tuple(Mention(start=s, end=t, text=text[s:t]) for s, t in e.spans),
+                mentions=tuple(Mention(start=s, end=t, text=view.text[s:t]) for s, t in e.spans),
+                confidence=round(max(score.get(span, 1.0) for span in e.spans), 4),
             ).model_dump()
             for e in entities
         ]
@@ -100,103 +175,54 @@ class DomainRecognizer:
                 position = text.find(phrase, position + 1)
         return found
 
-    # patterns are part of the component's state
+    # the user's patterns are the component's state, saved with the pipeline
     def to_bytes(self, **kwargs: Any) -> bytes:
-        import srsly
-
         return srsly.msgpack_dumps(self.patterns)
 
-    def from_bytes(self, data: bytes, **kwargs: Any) -> DomainRecognizer:
-        import srsly
+    def from_bytes(self, data: bytes, **kwargs: Any) -> EntityRecognizer:
+        self.patterns = [(label, phrase) for label, phrase in srsly.msgpack_loads(data)]
+        return self
 
-        self.patterns = [tuple(p) for p in srsly.msgpack_loads(data)]  # type: ignore[misc]
+    def to_disk(self, path: str | Path, **kwargs: Any) -> None:
+        directory = Path(path)
+        directory.mkdir(parents=True, exist_ok=True)
+        srsly.write_jsonl(directory / "patterns.jsonl", [{"label": l, "pattern": p} for l, p in self.patterns])
+
+    def from_disk(self, path: str | Path, **kwargs: Any) -> EntityRecognizer:
+        file = Path(path) / "patterns.jsonl"
+        self.patterns = [(p["label"], p["pattern"]) for p in srsly.read_jsonl(file)] if file.is_file() else []
         return self
 
 
-def _analysis_from_tokens(doc: Doc) -> Analysis:
-    """A Doc not made by our tokenizer: use its tokens, without backend entities."""
-    return Analysis(tokens=tuple(Token(t.idx, t.idx + len(t.text), t.tag_ or "n") for t in doc), entities=())
-
-
-def _split_tokens_at(doc: Doc, mentions: Iterable[Candidate]) -> Doc:
-    """The Doc with the tokens split that an entity boundary falls inside (few: look them up, don't scan).
-
-    spaCy's retokenizer moves every later token for each split, which made a long text with
-    thousands of splits quadratic. A Doc of only words and tags (what the backend tokenizer
-    makes) is built anew with the pieces instead, in one pass; any other Doc (a parse, lemmas,
-    span groups) is retokenized in place.
-    """
-    starts = doc.to_array(IDX).tolist()
-    cuts: dict[int, list[int]] = {}
-    for boundary in sorted({b for m in mentions for b in (m.start, m.end)}):
-        index = bisect_right(starts, boundary) - 1
-        if index >= 0 and starts[index] < boundary:
-            cuts.setdefault(index, []).append(boundary - starts[index])
-    if not cuts:
-        return doc
-    pieces = {index: _pieces(doc[index].text, inner) for index, inner in cuts.items()}
-    if _only_words_and_tags(doc):
-        return _rebuilt(doc, pieces)
-    with doc.retokenize() as retokenizer:
-        for index in sorted(pieces):
-            token = doc[index]
-            if len(pieces[index]) > 1:
-                heads: list[SpacyToken | tuple[SpacyToken, int]] = [(token, i) for i in range(len(pieces[index]))]
-                retokenizer.split(token, pieces[index], heads=heads)
-    return doc
-
-
-def _pieces(word: str, cuts: list[int]) -> list[str]:
-    inner = [c for c in cuts if c < len(word)]
-    return [word[a:b] for a, b in zip([0, *inner], [*inner, len(word)])]
-
-
-#: What a Doc may carry for :func:`_rebuilt` to copy it whole: words, spaces, tags, POS, morphology.
-_COPIED = [TAG, POS, MORPH]
-
-
-def _only_words_and_tags(doc: Doc) -> bool:
-    annotated = ("DEP", "HEAD", "LEMMA", "SENT_START", "ENT_IOB")
-    return not (doc.spans or doc.cats or doc.has_vector or any(doc.has_annotation(a) for a in annotated))
-
-
-def _rebuilt(doc: Doc, pieces: dict[int, list[str]]) -> Doc:
-    """A new Doc with each token ``index`` of ``pieces`` split into those pieces; the rest as it was.
-
-    Each piece keeps its token's tag, POS and morphology, the last one its whitespace,
-    as ``Retokenizer.split`` does; ``user_data`` (extension values) and the context
-    ``nlp.pipe(..., as_tuples=True)`` carries go to the new Doc.
-    """
-    words: list[str] = []
-    spaces: list[bool] = []
-    origin: list[int] = []
-    for index, token in enumerate(doc):
-        parts = pieces.get(index, [token.text])
-        words.extend(parts)
-        spaces.extend([False] * (len(parts) - 1) + [bool(token.whitespace_)])
-        origin.extend([index] * len(parts))
-    rebuilt = Doc(doc.vocab, words=words, spaces=spaces, user_data=doc.user_data)
-    rebuilt.from_array(_COPIED, doc.to_array(_COPIED)[origin])  # type: ignore[arg-type]
-    rebuilt._context = doc._context  # what nlp.pipe(as_tuples=True) pairs with the Doc
-    return rebuilt
-
-
-def _token_bounds(starts: list[int], length: int, start: int, end: int) -> tuple[int, int]:
-    """Token indices of the characters ``start:end`` (tokens start at both, see _split_tokens_at)."""
-    first = bisect_left(starts, start)
-    last = bisect_left(starts, end) if end < length else len(starts)
-    assert first < len(starts) and starts[first] == start and (last == len(starts) or starts[last] == end), (
-        "tokens were split at every entity boundary"
-    )
-    return first, last
+@Language.factory(
+    "healthnews_rules",
+    default_config={"lexicon_dir": None, "spans_key": RULES_KEY},
+    requires=["token.tag"],
+    assigns=["doc.spans"],
+)
+def make_rule_candidates(nlp: Language, name: str, lexicon_dir: str | None, spans_key: str) -> RuleCandidates:
+    """The domain rules as a candidate source; ``lexicon_dir`` holds extra lexicon files."""
+    return RuleCandidates(nlp, name, lexicon_dir, spans_key)
 
 
 @Language.factory(
     "healthnews_ner",
-    default_config={"lexicon_dir": None},
-    requires=["token.tag"],
+    default_config={
+        "lexicon_dir": None,
+        "candidate_keys": [RULES_KEY, MEMORY_KEY],
+        "scorer": {"@misc": "healthnews_nlp.rule_labels.v1"},
+        "resolver": {"@misc": "healthnews_nlp.entity_resolver.v1", "threshold": 0.5},
+    },
+    requires=["doc.spans"],
     assigns=["doc.ents", "doc._.entities"],
 )
-def make_domain_recognizer(nlp: Language, name: str, lexicon_dir: str | None) -> DomainRecognizer:
-    """The domain entity recognizer; ``lexicon_dir`` holds extra lexicon files of the same names."""
-    return DomainRecognizer(nlp, name, lexicon_dir)
+def make_entity_recognizer(
+    nlp: Language,
+    name: str,
+    lexicon_dir: str | None,
+    candidate_keys: list[str],
+    scorer: EntityScorer,
+    resolver: EntityResolver,
+) -> EntityRecognizer:
+    """The entity recognizer: candidates of ``candidate_keys`` scored by ``scorer``, chosen by ``resolver``."""
+    return EntityRecognizer(nlp, name, lexicon_dir, candidate_keys, scorer, resolver)

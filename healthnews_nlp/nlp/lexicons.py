@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from healthnews_nlp.nlp.furniture import FurniturePattern
 from healthnews_nlp.resources import read_lines
 
 
@@ -72,6 +73,15 @@ _LONGEST: dict[int, tuple[Collection[str], int]] = {}
 
 
 @dataclass(frozen=True)
+class Cue:
+    """A word that states a relation (``resources/relation_cues.tsv``) and how it reads."""
+
+    word: str
+    relation: str
+    reading: str
+
+
+@dataclass(frozen=True)
 class Lexicons:
     """Word lists and maps the rules consult."""
 
@@ -92,6 +102,17 @@ class Lexicons:
     slogan_prefixes: frozenset[str]
     person_followers: frozenset[str]
     place_abbreviations: dict[str, tuple[str, ...]]
+    relation_cues: tuple[Cue, ...]  # longest first
+    event_references: tuple[str, ...]
+    furniture: tuple[FurniturePattern, ...] = ()
+    stop_nouns: frozenset[str] = frozenset()
+    department_heads: frozenset[str] = frozenset()
+    honorifics: frozenset[str] = frozenset()
+    event_bodies: frozenset[str] = frozenset()
+    document_words: frozenset[str] = frozenset()
+    venue_heads: frozenset[str] = frozenset()
+    place_modifiers: frozenset[str] = frozenset()
+    place_suffixes: frozenset[str] = frozenset()
     # is_title answers, memoised: the rules ask about the same few thousand strings over and over
     _title_memo: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -106,6 +127,11 @@ class Lexicons:
     @cached_property
     def place_heads_by_length(self) -> tuple[str, ...]:
         return _by_length(self.place_heads)
+
+    @cached_property
+    def naming_heads(self) -> frozenset[str]:
+        """Organization heads but the trade words that end brands only (健康, 资本)."""
+        return frozenset(h for h, kind in self.org_heads.items() if kind != "brand")
 
     @cached_property
     def long_name_heads(self) -> frozenset[str]:
@@ -228,6 +254,7 @@ def _load(extra_dir: str | None) -> Lexicons:
         short, _, long = line.partition("\t")
         abbreviations[short] = (*abbreviations.get(short, ()), long)
     ordinals = "|".join(_lines("event_ordinals.txt", extra_dir))
+    cues = [Cue(*line.split("\t")) for line in _lines("relation_cues.tsv", extra_dir)]
     return Lexicons(
         org_heads=heads,
         org_non_heads=_words("org_non_heads.txt", extra_dir),
@@ -237,7 +264,7 @@ def _load(extra_dir: str | None) -> Lexicons:
         title_modifiers=_words("title_modifiers.txt", extra_dir),
         event_heads=_words("event_heads.txt", extra_dir),
         ceremony_heads=_words("ceremony_heads.txt", extra_dir),
-        event_ordinals=re.compile(f"^(?:{ordinals})"),
+        event_ordinals=re.compile(f"(?:{ordinals})"),
         place_heads=_words("place_heads.txt", extra_dir),
         product_heads=_words("product_heads.txt", extra_dir),
         surnames=_words("surnames.txt", extra_dir),
@@ -249,4 +276,17 @@ def _load(extra_dir: str | None) -> Lexicons:
             char: tuple(places.split(","))
             for char, _, places in (line.partition("\t") for line in _lines("place_abbreviations.tsv", extra_dir))
         },
+        relation_cues=tuple(sorted(cues, key=lambda c: -len(c.word))),
+        event_references=tuple(_lines("event_references.txt", extra_dir)),
+        furniture=tuple(
+            FurniturePattern.parse(line) for line in _lines("furniture_spans.tsv", extra_dir)
+        ),
+        stop_nouns=_words("name_stop_nouns.txt", extra_dir),
+        department_heads=_words("department_heads.txt", extra_dir),
+        honorifics=_words("honorifics.txt", extra_dir),
+        event_bodies=_words("event_bodies.txt", extra_dir),
+        document_words=_words("document_words.txt", extra_dir),
+        venue_heads=_words("venue_heads.txt", extra_dir),
+        place_modifiers=_words("place_modifiers.txt", extra_dir),
+        place_suffixes=_words("place_suffixes.txt", extra_dir),
     )

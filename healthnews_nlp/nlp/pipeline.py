@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import spacy
@@ -10,7 +11,8 @@ from spacy.language import Language
 from spacy.util import registry
 
 from healthnews_nlp.ingest.readers import MAX_ARTICLE_BYTES
-from healthnews_nlp.nlp import components  # noqa: F401  (registers the factories)
+from healthnews_nlp.nlp import components, relation_component  # noqa: F401  (registers the factories)
+from healthnews_nlp.nlp.memory import MemoryCandidates
 from healthnews_nlp.nlp.tokenizer import BackendTokenizer
 
 
@@ -48,6 +50,7 @@ def load(
     lexicon_dir: str | os.PathLike[str] | None = None,
     relations: bool = True,
     threads: int | None = None,
+    memory: Mapping[str, str] | None = None,
 ) -> Language:
     """A ``spacy.Language`` for Chinese that finds ORG, PERSON, LOC and EVENT (and relations).
 
@@ -72,6 +75,11 @@ def load(
         more than one the backend analyses the next batch while the rules work
         on this one. ``None`` (default): every core this process may use. The
         corpus runner gives each of its worker processes one.
+    memory
+        Names known from other articles (name → ``"ORG"`` or ``"EVENT"``): every
+        occurrence is a candidate (``healthnews_memory``), chosen as the rules'
+        are (a longer or stronger reading wins). The corpus runner gives the
+        names its articles establish (corpus memory); ``None``: no such component.
     """
     if lexicon_dir is not None and not os.path.isdir(lexicon_dir):
         raise ValueError(f"{os.fspath(lexicon_dir)}: no such folder of lexicons (lexicon_dir)")
@@ -89,12 +97,13 @@ def load(
     # spaCy refuses texts over 1,000,000 characters, a guard for its parser's memory; this
     # pipeline has no parser, and every article the readers accept must go through.
     nlp.max_length = max(nlp.max_length, MAX_ARTICLE_BYTES)
-    nlp.add_pipe("healthnews_ner", config={"lexicon_dir": _config_value(lexicon_dir)})
+    lexicons = _config_value(lexicon_dir)
+    nlp.add_pipe("healthnews_rules", config={"lexicon_dir": lexicons})
+    if memory is not None:
+        remembered = nlp.add_pipe("healthnews_memory")
+        assert isinstance(remembered, MemoryCandidates)
+        remembered.remember(memory)
+    nlp.add_pipe("healthnews_ner", config={"lexicon_dir": lexicons})
     if relations:
-        try:
-            from healthnews_nlp.nlp import relation_component  # noqa: F401
-        except ImportError:
-            pass
-        else:
-            nlp.add_pipe("healthnews_relations")
+        nlp.add_pipe("healthnews_relations", config={"lexicon_dir": lexicons})
     return nlp

@@ -1,22 +1,36 @@
-"""Choosing entity mentions among the candidates the rules propose.
+"""Choosing entity mentions among candidate spans: what the rules propose, and how the choice is made.
 
-Two passes: the rules' candidates are resolved into non-overlapping mentions
-(longest first, then by rule strength), then every name accepted anywhere in
-the text is looked for again everywhere (a name LAC missed in one sentence is
+:func:`propose` runs every rule over a :class:`TextView` (the candidate
+sources of spaCy's span groups, see :mod:`.components`). :func:`resolve`
+chooses among the candidates of every source, each with a probability per
+type (from the registered scorer: today the rules' own labels): candidates are
+given their most likely type, the unlikely ones dropped, and the rest
+resolved into non-overlapping mentions (user patterns first, then longer
+spans, stronger rules); then every name accepted anywhere in the text is
+looked for again everywhere (a name the backend missed in one sentence is
 still that name), and the union is resolved once more.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import re
+from bisect import bisect_left
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
 
 from healthnews_nlp.nlp import rules
 from healthnews_nlp.nlp.view import Candidate, Spans, TextView
 
 LABEL_RANK = {"EVENT": 4, "ORG": 3, "PERSON": 2, "LOC": 1}
+#: The classes of an entity scorer's probabilities, in column order.
+CLASSES = ("NONE", "ORG", "PERSON", "LOC", "EVENT")
 # Rules whose one-character names are real: 美, 港 for places (the tagger says so), 江 before 主席.
 SINGLE_CHARACTER_RULES = frozenset({"loc-backend", "person-backend", "loc-abbreviation"})
+
+Probabilities = npt.NDArray[np.float32]
 
 
 @dataclass(frozen=True)
@@ -27,23 +41,63 @@ class Recognition:
     definitions: tuple[tuple[Candidate, Candidate], ...]
 
 
-def recognize(view: TextView, extra: Iterable[Candidate] = ()) -> Recognition:
-    """Entity mentions of ``view``; ``extra`` are user patterns' matches, which win ties."""
-    proposed = [
+def propose(view: TextView) -> list[Candidate]:
+    """Every rule's candidates for ``view`` (organizations, events, places, people)."""
+    return [
         *rules.org_candidates(view),
         *rules.event_candidates(view),
         *rules.place_candidates(view),
         *rules.person_candidates(view),
-        *extra,
     ]
-    proposed = [c for c in proposed if _allowed(view, c)]
-    chosen = select(proposed)
-    definitions = _definitions(view, chosen)
-    names = {(view.text[c.start : c.end], c.label) for c in chosen}
-    names |= {(view.text[alias.start : alias.end], alias.label) for alias, _ in definitions}
+
+
+def rule_probabilities(candidates: Sequence[Candidate]) -> Probabilities:
+    """Each candidate certain of its own label: the rules' reading, without a learned scorer."""
+    probabilities = np.zeros((len(candidates), len(CLASSES)), dtype=np.float32)
+    for row, candidate in enumerate(candidates):
+        probabilities[row, CLASSES.index(candidate.label)] = 1.0
+    return probabilities
+
+
+def resolve(
+    view: TextView, candidates: Sequence[Candidate], probabilities: Probabilities, *, threshold: float = 0.5
+) -> Recognition:
+    """Entity mentions of ``view`` from scored candidates (``probabilities``: rows of :data:`CLASSES`).
+
+    A candidate takes its most likely type, with that probability as its
+    score; one whose best type is less likely than ``threshold`` is dropped.
+    User patterns (``rule="pattern"``) are known entities: they keep their
+    label and win every overlap.
+    """
+    scored = [c for c in map(_typed, candidates, probabilities) if c.rule == "pattern" or c.score >= threshold]
+    proposed = [c for c in scored if _allowed(view, c)]
+    chosen = _without_departments(view, select(proposed))
+    defined = definitions(view, chosen)
+    siblings = [c for c in rules.list_siblings(view, chosen) if _allowed(view, c)]
+    names = {(view.text[c.start : c.end], c.label): c.score for c in [*chosen, *siblings]}
+    for alias, _ in defined:
+        names[(view.text[alias.start : alias.end], alias.label)] = alias.score
     repeats = [c for c in _occurrences(view, names) if _allowed(view, c)]
-    chosen = select(_without_weak_readings([*proposed, *repeats, *(alias for alias, _ in definitions)], view))
-    return Recognition(tuple(chosen), tuple(definitions))
+    aliases = [alias for alias, _ in defined]
+    chosen = select(_without_weak_readings([*proposed, *siblings, *repeats, *aliases], view))
+    return Recognition(tuple(_without_departments(view, chosen)), tuple(defined))
+
+
+def _typed(candidate: Candidate, row: npt.NDArray[np.float32]) -> Candidate:
+    """The candidate with its most likely type and that type's probability as its score."""
+    if candidate.rule == "pattern":
+        return replace(candidate, score=1.0)
+    best = int(np.argmax(row[1:])) + 1
+    return replace(candidate, label=CLASSES[best], score=float(row[best]))
+
+
+def _without_departments(view: TextView, chosen: list[Candidate]) -> list[Candidate]:
+    """Chosen organizations cut before a department that a title or a person follows.
+
+    Cut after selection: the whole name has already kept other readings off the department.
+    """
+    people = frozenset(c.start for c in chosen if c.label == "PERSON")
+    return [rules.department_before_person(view, c, people) for c in chosen]
 
 
 BACKEND_ONLY = frozenset({"org-backend", "person-backend", "person-backend-weak", "repeat"})
@@ -54,11 +108,13 @@ def _without_weak_readings(candidates: list[Candidate], view: TextView) -> list[
 
     - an organization the tagger found that ends another organization's name (健委 of 宁夏卫健委);
     - an organization or place whose name the article gives to a person (金力 after 院长);
-    - a person that runs past a name a title introduced (周振用 when 总经理周振 is in the text).
+    - a person that runs past a name a title introduced (周振用 when 总经理周振 is in the text);
+    - a person whose name is a company's brand in the article (沐瞳 beside 沐瞳科技): a company.
     """
     text = view.text
     strong = [c for c in candidates if c.rule not in BACKEND_ONLY]
     strong_orgs = {text[c.start : c.end] for c in strong if c.label == "ORG"}
+    all_orgs = sorted({text[c.start : c.end] for c in candidates if c.label == "ORG"})
     org_endings = {org[cut:] for org in strong_orgs for cut in range(1, len(org))}
     people = {text[c.start : c.end] for c in strong if c.label == "PERSON"}
     kept = []
@@ -71,8 +127,19 @@ def _without_weak_readings(candidates: list[Candidate], view: TextView) -> list[
                 continue
             if candidate.label == "PERSON" and any(word[:cut] in people for cut in range(1, len(word))):
                 continue
+            if candidate.label == "PERSON" and any(rules.brand_of(word, org) for org in _starting_with(all_orgs, word)):
+                candidate = Candidate(candidate.start, candidate.end, "ORG", candidate.rule, 0)
         kept.append(candidate)
     return kept
+
+
+def _starting_with(ordered: list[str], prefix: str) -> Iterator[str]:
+    """The strings of the sorted list ``ordered`` that start with ``prefix`` (by bisection: a long
+    text has thousands of names, and comparing each person with each would be quadratic)."""
+    for index in range(bisect_left(ordered, prefix), len(ordered)):
+        if not ordered[index].startswith(prefix):
+            return
+        yield ordered[index]
 
 
 def select(candidates: Iterable[Candidate]) -> list[Candidate]:
@@ -84,7 +151,10 @@ def select(candidates: Iterable[Candidate]) -> list[Candidate]:
     """
     ordered = sorted(
         set(candidates),
-        key=lambda c: (c.rule != "pattern", -(c.end - c.start), -c.priority, -LABEL_RANK[c.label], c.start),
+        # the score and the rule's name break the last ties: the choice never depends on set order
+        key=lambda c: (
+            c.rule != "pattern", -(c.end - c.start), -c.priority, -LABEL_RANK[c.label], c.start, -c.score, c.rule
+        ),
     )
     taken: list[Candidate] = []
     occupied = bytearray()
@@ -99,11 +169,26 @@ def select(candidates: Iterable[Candidate]) -> list[Candidate]:
 
 
 def _allowed(view: TextView, candidate: Candidate) -> bool:
-    if view.skipped(candidate.start, candidate.end):
+    start, end = candidate.start, candidate.end
+    if end - start < 2 and candidate.rule not in SINGLE_CHARACTER_RULES:
         return False
-    if candidate.end - candidate.start < 2 and candidate.rule not in SINGLE_CHARACTER_RULES:
+    if view.skipped(start, end, candidate.label):
         return False
-    return not _not_entity_spans(view).covers(candidate.start, candidate.end)
+    if candidate.rule != "pattern" and (
+        rules.malformed(view.text[start:end])
+        or view.document_titles and rules.inside_document_title(view, candidate)
+        or candidate.label == "PERSON" and rules.unnamed_person(view, candidate)
+        or candidate.label == "LOC" and _demonym(view, end)
+    ):
+        return False
+    return not _not_entity_spans(view).covers(start, end)
+
+
+def _demonym(view: TextView, end: int) -> bool:
+    """A place followed by the word 人 names its people (中国人, 上海人), not the place."""
+    if not view.text.startswith("人", end):
+        return False
+    return view.tokens[view.token_index(end)].end == end + 1  # the word ends there: not 人民, 人才
 
 
 def _not_entity_spans(view: TextView) -> Spans:
@@ -120,36 +205,61 @@ def _not_entity_spans(view: TextView) -> Spans:
     return cached
 
 
-def _definitions(view: TextView, chosen: list[Candidate]) -> list[tuple[Candidate, Candidate]]:
-    """Aliases the text defines right after a mention: X（下称“Y”）, X(English name)."""
+def definitions(view: TextView, chosen: Sequence[Candidate]) -> list[tuple[Candidate, Candidate]]:
+    """Aliases the text defines right after a mention: X（下称“Y”）, X(English name), X，即Y."""
     by_end = {c.end: c for c in chosen}
     found = []
     for definition_start, alias_start, alias_end in rules.abbreviation_definitions(view):
         target = by_end.get(definition_start)
         if target is None:
             continue
-        alias = Candidate(alias_start, alias_end, target.label, "alias-defined", 5)
+        alias = Candidate(alias_start, alias_end, target.label, "alias-defined", 5, target.score)
         found.append((alias, target))
+    for first, second in zip(chosen, chosen[1:]):
+        if first.label == second.label and APPOSITION.match(view.text[first.end : second.start]):
+            found.append((second, first))  # 第31届夏季奥林匹克运动会，即2016年里约热内卢奥运会
+    names = {(view.text[c.start : c.end], c.label) for c in chosen}
+    for target in chosen:
+        acronym = GLUED_ACRONYM.match(view.text, target.end)
+        if acronym and (acronym.group(), target.label) in names:  # the acronym is a name elsewhere too
+            alias = Candidate(acronym.start(), acronym.end(), target.label, "alias-defined", 5, target.score)
+            found.append((alias, target))
     return found
 
+
+# "that is": the name after it is another name of the one before it.
+APPOSITION = re.compile(r"^[，,]?\s*即\s*$")
+# An acronym written right after the name it abbreviates, both read as names of one type
+# (国家药品监督管理局NMPA, 世界卫生组织WHO).
+GLUED_ACRONYM = re.compile(r"[A-Z]{2,8}(?![A-Za-z0-9])")
 
 #: Above this many characters times names, names are found in one pass over the text
 #: (:func:`_positions_by_scan`) instead of a search of the whole text for each.
 SEARCH_WORK = 2_000_000
 
 
-def _occurrences(view: TextView, names: set[tuple[str, str]]) -> Iterable[Candidate]:
+def _occurrences(view: TextView, names: dict[tuple[str, str], float]) -> Iterable[Candidate]:
+    """Every occurrence of the chosen names, each with the score of its name."""
     text = view.text
-    labels: dict[str, list[str]] = {}
-    for name, label in names:
+    labels: dict[str, list[tuple[str, float]]] = {}
+    for (name, label), score in names.items():
         if len(name) >= 2:
-            labels.setdefault(name, []).append(label)
-    find = _positions_by_scan if len(text) * len(labels) > SEARCH_WORK else _positions_by_search
-    for name, position in find(text, labels):
+            labels.setdefault(name, []).append((label, score))
+    for name, position in name_positions(text, labels):
         end = position + len(name)
-        for label in labels[name]:
+        for label, score in labels[name]:
             if not (label == "LOC" and rules.is_slogan(view, position)):
-                yield Candidate(position, end, label, "repeat", 0)
+                yield Candidate(position, end, label, "repeat", 0, score)
+
+
+def name_positions(text: str, names: Collection[str]) -> Iterator[tuple[str, int]]:
+    """Every occurrence of each of ``names`` in ``text`` (overlapping ones too), as (name, position).
+
+    Names of fewer than two characters are not looked for.
+    """
+    names = [name for name in names if len(name) >= 2]
+    find = _positions_by_scan if len(text) * len(names) > SEARCH_WORK else _positions_by_search
+    return find(text, names)
 
 
 def _positions_by_search(text: str, names: Iterable[str]) -> Iterator[tuple[str, int]]:

@@ -1,17 +1,34 @@
-"""spaCy component ``healthnews_relations``: fills ``doc._.relations`` (see :mod:`.relations`)."""
+"""spaCy component ``healthnews_relations``: fills ``doc._.relations`` (see :mod:`.relations`).
+
+It reads the entities of ``doc.ents`` (grouped as the recognizer grouped
+them) and hands the article to a registered **scorer**, which returns the
+relations with their confidence: by default the rules' relations and the pair
+classifier's beside them (``healthnews_nlp.relation_classifier.v1``), or the
+rules' alone (``healthnews_nlp.relation_rules.v1``, confidence 1).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import registry
 
+from healthnews_nlp.gazetteer import load_gazetteer
 from healthnews_nlp.models import Relation
-from healthnews_nlp.nlp.components import RECOGNITION_KEY
+from healthnews_nlp.nlp.aliases import resolve_aliases
+from healthnews_nlp.nlp.doc_state import DocState, doc_state
+from healthnews_nlp.nlp.lexicons import Lexicons
+from healthnews_nlp.nlp.recognize import definitions
 from healthnews_nlp.nlp.relations import RelationFinder
+from healthnews_nlp.nlp.view import Candidate
 
 RELATIONS_KEY = "healthnews_nlp.relations"
+
+#: The relations of one article, from the finder that holds its text, mentions and entities.
+RelationScorer = Callable[[RelationFinder], list[Relation]]
 
 
 def _relations(doc: Doc) -> tuple[Relation, ...]:
@@ -30,23 +47,58 @@ def register_relation_extensions() -> None:
         Doc.set_extension("article_date", default=None)
 
 
-class RelationExtractor:
-    """Relations between the entities ``healthnews_ner`` found."""
+@registry.misc("healthnews_nlp.relation_rules.v1")
+def make_relation_rules() -> RelationScorer:
+    """Scorer: the relations the rules state, each with confidence 1."""
+    return RelationFinder.find  # a plain function of the finder: picklable for nlp.pipe(n_process=N)
 
-    def __init__(self, nlp: Language, name: str) -> None:
+
+@registry.misc("healthnews_nlp.relation_classifier.v1")
+def make_relation_classifier(model: str | None = None) -> RelationScorer:
+    """Scorer: the rules' relations and the pair classifier's (``model``: a model file other than
+    the shipped ``resources/models/relations.npz``), each with its calibrated confidence."""
+    from healthnews_nlp.nlp.learned.relation_classifier import RelationClassifier
+
+    return RelationClassifier.load(model).records
+
+
+class RelationExtractor:
+    """Relations between the entities of ``doc.ents``."""
+
+    def __init__(self, nlp: Language, name: str, lexicon_dir: str | None, scorer: RelationScorer) -> None:
         register_relation_extensions()
         self.name = name
+        self.scorer = scorer
+        self.lexicons = Lexicons.load(lexicon_dir)
+        self.gazetteer = load_gazetteer()
 
     def __call__(self, doc: Doc) -> Doc:
-        state = doc.user_data.pop(RECOGNITION_KEY, None)
-        if state is None:
-            raise ValueError("healthnews_relations needs healthnews_ner before it in the pipeline")
-        view, mentions, entities = state
-        finder = RelationFinder(view, mentions, entities, _day(doc._.article_date))
+        finder = relation_finder(doc, self.lexicons)
         # JSON-mode dumps (dates as ISO strings): user_data must stay msgpack-serialisable, so
         # that Doc.to_bytes, DocBin and nlp.pipe(n_process=N) can carry the Doc between processes.
-        doc.user_data[RELATIONS_KEY] = [r.model_dump(mode="json") for r in finder.find()]
+        doc.user_data[RELATIONS_KEY] = [r.model_dump(mode="json") for r in self.scorer(finder)]
         return doc
+
+
+def relation_finder(doc: Doc, lexicons: Lexicons | None = None) -> RelationFinder:
+    """The relation finder of a recognised Doc: its text, mentions and entities, and its day.
+
+    What the relation component reads; the training of the relation classifier
+    and its tests read the same.
+    """
+    state = doc_state(doc, lexicons or Lexicons.load(), load_gazetteer())
+    if not state.recognised:
+        _recognised_from_ents(doc, state)
+    register_relation_extensions()
+    return RelationFinder(state.view, state.mentions, state.entities, _day(doc._.article_date))
+
+
+def _recognised_from_ents(doc: Doc, state: DocState) -> None:
+    """Mentions and entities from ``doc.ents`` set elsewhere (a Doc read back, or a user's entities)."""
+    mentions = [Candidate(e.start_char, e.end_char, e.label_, "ents") for e in doc.ents]
+    state.mentions = mentions
+    state.entities = resolve_aliases(state.view, mentions, definitions(state.view, mentions))
+    state.recognised = True
 
 
 def _day(value: object) -> date | None:
@@ -63,7 +115,14 @@ def _day(value: object) -> date | None:
     return None
 
 
-@Language.factory("healthnews_relations", default_config={}, requires=["doc.ents"], assigns=["doc._.relations"])
-def make_relation_extractor(nlp: Language, name: str) -> RelationExtractor:
-    """The relation extractor; it reads what ``healthnews_ner`` recognised in the same Doc."""
-    return RelationExtractor(nlp, name)
+@Language.factory(
+    "healthnews_relations",
+    default_config={"lexicon_dir": None, "scorer": {"@misc": "healthnews_nlp.relation_classifier.v1"}},
+    requires=["doc.ents"],
+    assigns=["doc._.relations"],
+)
+def make_relation_extractor(
+    nlp: Language, name: str, lexicon_dir: str | None, scorer: RelationScorer
+) -> RelationExtractor:
+    """The relation extractor over ``doc.ents``; ``scorer`` decides which relations hold."""
+    return RelationExtractor(nlp, name, lexicon_dir, scorer)

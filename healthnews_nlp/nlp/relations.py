@@ -23,16 +23,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cached_property, lru_cache
+from functools import cached_property
 from itertools import combinations
 
 from healthnews_nlp.models import Relation
 from healthnews_nlp.nlp.aliases import ResolvedEntity, normalized
-from healthnews_nlp.nlp.rules import ORGANIZER_VERBS, list_items
+from healthnews_nlp.nlp.rules import JOINT_HOSTING, ORGANIZER_VERBS, list_items
+from healthnews_nlp.nlp.lexicons import Cue
 from healthnews_nlp.nlp.view import Candidate, Spans, TextView, positions_after
-from healthnews_nlp.resources import read_lines
 
 #: Longest statement read as one sentence: a run of text without a sentence end (a table, a list,
 #: a page that lost its punctuation) is read in pieces of this length, which keeps the relation
@@ -40,6 +39,14 @@ from healthnews_nlp.resources import read_lines
 #: the longest of 44,000 in the benchmark corpus).
 MAX_SENTENCE = 1000
 SENTENCE = re.compile(f"[^。！？；!?\n]{{1,{MAX_SENTENCE}}}[。！？；!?]?")
+# The investors of one financing round, listed or by their roles in it.
+INVESTOR_LIST = re.compile(r"(?:投资方|投资机构|参投方)(?:还|主要)?(?:包括|为|有|是)")
+ROUND_ROLES = re.compile(r"(?:联合|共同)?(?:领投|跟投|投资)(?=[，,。；、]|$)")
+# A programme's line of organizers (主办单位：A、B) and the verbs of hosting an event oneself.
+ROLE_LINE = re.compile(r"(主办|承办|协办|指导|支持)单位\s*[:：]")
+HOSTING_VERBS = re.compile(r"举办|举行|召开")
+# What may stand between two people of one list (and between an organization and its person).
+PERSON_JOINERS = frozenset({"", "、", "和", "及", "与"})
 CLAUSE_BREAKS = "，,：:。！？；!?\n"
 DAY = re.compile(r"(?:((?:19|20)\d\d)年)?(\d{1,2})月(\d{1,2})日")
 HONORIFICS = ("院士", "教授", "博士", "专家", "研究员", "科学家")
@@ -62,25 +69,6 @@ OWN_MEETING = re.compile(r"(?:\d{4})?(?:年度|年|第.届)?(?:论坛|年会|大
 CEREMONY_HEADS = frozenset({"发布仪式", "聘任仪式", "签约仪式", "揭牌仪式", "启动仪式"})
 
 
-@dataclass(frozen=True)
-class Cue:
-    word: str
-    relation: str
-    reading: str
-
-
-@lru_cache(maxsize=1)
-def relation_cues() -> tuple[Cue, ...]:
-    """The cue lexicon, longest cue first."""
-    cues = [Cue(*line.split("\t")) for line in read_lines("relation_cues.tsv")]
-    return tuple(sorted(cues, key=lambda c: -len(c.word)))
-
-
-@lru_cache(maxsize=1)
-def event_references() -> tuple[str, ...]:
-    return tuple(read_lines("event_references.txt"))
-
-
 def resolve_day(text: str, article_date: date | None) -> date | None:
     """The first day ``text`` gives (9月22日), in the article's year, rolled back past new year."""
     match = DAY.search(text)
@@ -100,6 +88,12 @@ def resolve_day(text: str, article_date: date | None) -> date | None:
             pass
     return day
 
+
+
+def _find(text: str, word: str, start: int, end: int) -> int:
+    """Where ``word`` first stands in ``text[start:end]``, or ``end``."""
+    position = text.find(word, start, end)
+    return end if position < 0 else position
 
 class RelationFinder:
     """Finds the relations of one article from its chosen mentions and resolved entities."""
@@ -126,6 +120,7 @@ class RelationFinder:
         self.found: dict[tuple[str, str, str], Relation] = {}
         self.dated: set[tuple[str, str, str]] = set()  # found relations whose statement gives a day
         self.main_event = self._main_event()
+        self._referred: dict[tuple[int, int], ResolvedEntity | None] = {}
         self.event_dates = {id(e): self._first_day(e) for e in entities if e.label == "EVENT"}
 
     # --- driver ------------------------------------------------------------------------------
@@ -141,6 +136,7 @@ class RelationFinder:
     def _sentence(self, start: int, end: int, mentions: list[Candidate]) -> None:
         self._works_for(start, end, mentions)
         self._partners(start, end, mentions)
+        self._co_investors(start, end, mentions)
         self._organizes(start, end, mentions)
         self._participates(start, end, mentions)
         self._held_in(start, end, mentions)
@@ -201,7 +197,7 @@ class RelationFinder:
     def _cues(self, start: int, end: int, relation: str) -> Iterator[tuple[int, int, Cue]]:
         """Cue occurrences in ``start:end`` (longest first, not overlapping, not inside a mention)."""
         taken: list[tuple[int, int]] = []
-        for cue in relation_cues():
+        for cue in self.view.lexicons.relation_cues:
             if cue.relation != relation:
                 continue
             position = self.text.find(cue.word, start, end)
@@ -254,6 +250,9 @@ class RelationFinder:
         for person in (m for m in mentions if m.label == "PERSON"):
             for org, title in self.affiliations(person, start):
                 self._add(self._entity(person), "WORKS_FOR", self._entity(org), (start, end), title=title, cue=title)
+        for org, people in self._people_named_after(mentions):
+            for person, title in people:
+                self._add(self._entity(person), "WORKS_FOR", self._entity(org), (start, end), title=title, cue=title)
         sentence = self.text[start:end]
         for match in re.finditer(r"(?:任命|聘任|聘请|推选|选举)", sentence):
             after = [m for m in mentions if m.start >= start + match.end()]
@@ -265,6 +264,37 @@ class RelationFinder:
                     if title_end:
                         title = self.text[rest[0].end : title_end]
                         self._add(self._entity(person), "WORKS_FOR", self._entity(rest[0]), (start, end), title=title, cue=match.group())
+
+    def _people_named_after(
+        self, mentions: list[Candidate]
+    ) -> Iterator[tuple[Candidate, list[tuple[Candidate, str]]]]:
+        """``<ORG><PERSON>(、<PERSON>)*<title>``: the people right after an organization, each with
+        the title after them or, when none, the next one of the list (四川省肿瘤医院韩泳涛、彭林教授)."""
+        text = self.text
+        for index, org in enumerate(mentions):
+            if org.label != "ORG":
+                continue
+            people: list[tuple[Candidate, str]] = []
+            position = org.end
+            for mention in mentions[index + 1 :]:
+                if mention.label != "PERSON" or text[position : mention.start].strip() not in PERSON_JOINERS:
+                    break
+                if not people and mention.start != org.end:
+                    break  # the first person follows the organization directly
+                title_end = self._title_starting.get(mention.end, mention.end)
+                people.append((mention, text[mention.end : title_end]))
+                position = title_end
+            titles = [title for _, title in people]
+            for at in range(len(titles) - 2, -1, -1):
+                titles[at] = titles[at] or titles[at + 1]
+            named = [(person, title) for (person, _), title in zip(people, titles) if title]
+            if named:
+                yield org, named
+
+    @cached_property
+    def _title_starting(self) -> dict[int, int]:
+        """Titles as start → end."""
+        return {start: end for end, start in self.view.titles.items()}
 
     def _title_after(self, position: int) -> int:
         for end, start in self.view.titles.items():
@@ -329,6 +359,30 @@ class RelationFinder:
             for a, b in self._pairs(parties, clause_start, cue_start):
                 self._add(self._entity(a), "PARTNERS_WITH", self._entity(b), (start, end), cue=cue.word)
 
+    def _co_investors(self, start: int, end: int, mentions: list[Candidate]) -> None:
+        """Investors of one round partner (Settled cases: financing rounds): 本轮投资方包括A、B、C;
+        A领投，B、C跟投; A、B联合投资. The company invested in gets no relation."""
+        orgs = [m for m in mentions if m.label == "ORG"]
+        for match in INVESTOR_LIST.finditer(self.text, start, end):
+            clause_end = min(self._clause_end(match.end(), end), _find(self.text, "等", match.end(), end))
+            listed = [m for m in orgs if match.end() <= m.start and m.end <= clause_end]
+            self._partner_all(listed, (start, end), match.group())
+        roles = list(ROUND_ROLES.finditer(self.text, start, end))
+        investors = [
+            org
+            for match in roles
+            for item_start, item_end in list_items(self.view, match.start())
+            for org in orgs
+            if item_start <= org.start and org.end <= item_end
+        ]
+        if roles:
+            self._partner_all(investors, (start, end), roles[0].group())
+
+    def _partner_all(self, parties: list[Candidate], evidence: tuple[int, int], cue: str) -> None:
+        entities = list({id(e): e for e in map(self._entity, parties)}.values())
+        for a, b in combinations(entities, 2):
+            self._add(a, "PARTNERS_WITH", b, evidence, cue=cue)
+
     def _only_objects(self, parties: list[Candidate]) -> bool:
         """The clause's parties follow 与/和/同/跟 (将与B、C合作): the subject is outside the clause."""
         return bool(parties) and parties[0].start > 0 and self.text[parties[0].start - 1] in PARTNER_PREPOSITIONS
@@ -362,12 +416,51 @@ class RelationFinder:
             event = self._event_for(match.start(), match.end(), start, end, mentions)
             if event is None:
                 continue
-            for item_start, item_end in list_items(self.view, match.start()):
-                for org in (m for m in mentions if m.label == "ORG" and item_start <= m.start and m.end <= item_end):
-                    self._add(
-                        self._entity(org), "ORGANIZES", event, (start, end),
-                        role=match.group(), cue=match.group(), day=self.event_dates.get(id(event)),
-                    )
+            hosts = [
+                org
+                for item_start, item_end in list_items(self.view, match.start())
+                for org in mentions
+                if org.label == "ORG" and item_start <= org.start and org.end <= item_end
+            ]
+            for org in hosts:
+                self._add(
+                    self._entity(org), "ORGANIZES", event, (start, end),
+                    role=match.group(), cue=match.group(), day=self.event_dates.get(id(event)),
+                )
+            if match.group() in JOINT_HOSTING:
+                for a, b in combinations(hosts, 2):
+                    self._add(self._entity(a), "PARTNERS_WITH", self._entity(b), (start, end), cue=match.group())
+        self._organizers_listed(start, end, mentions)
+        self._hosts(start, end, mentions)
+
+    def _organizers_listed(self, start: int, end: int, mentions: list[Candidate]) -> None:
+        """主办单位：A、B (a programme's lines): each organizes the event the line is about."""
+        for match in ROLE_LINE.finditer(self.text, start, end):
+            event = self._referred_event(start, end)
+            if event is None:
+                continue
+            for org in (m for m in mentions if m.label == "ORG" and m.start >= match.end()):
+                self._add(
+                    self._entity(org), "ORGANIZES", event, (start, end),
+                    role=match.group(1), cue=match.group(), day=self.event_dates.get(id(event)),
+                )
+
+    def _hosts(self, start: int, end: int, mentions: list[Candidate]) -> None:
+        """<ORG>(在…)举办/举行/召开<EVENT>: the clause's acting organization hosts the event."""
+        for match in HOSTING_VERBS.finditer(self.text, start, end):
+            clause_start = self._clause_start(match.start(), start)
+            clause_end = self._clause_end(match.end(), end)
+            before = [m for m in mentions if clause_start <= m.start and m.end <= match.start()]
+            events = [m for m in mentions if m.label == "EVENT" and match.end() <= m.start < clause_end]
+            if not events or any(m.label == "EVENT" for m in before):
+                continue  # the event is the subject (…大会在北京召开): no host named
+            hosts = self._acting_orgs(clause_start, match.start())
+            if hosts:
+                event = self._entity(events[0])
+                self._add(
+                    self._entity(hosts[0]), "ORGANIZES", event, (start, end),
+                    role=match.group(), cue=match.group(), day=self.event_dates.get(id(event)),
+                )
 
     def _event_for(
         self, cue_start: int, cue_end: int, start: int, end: int, mentions: list[Candidate]
@@ -378,8 +471,8 @@ class RelationFinder:
         before = [m for m in mentions if m.label == "EVENT" and m.end <= cue_start]
         if before:
             return self._entity(before[-1])
-        if self.main_event and any(r in self.text[start:cue_start] for r in event_references()):
-            return self.main_event
+        if any(r in self.text[start:cue_start] for r in self.view.lexicons.event_references):
+            return self._referred_event(start, end)
         return None
 
     # --- PARTICIPATES_IN ---------------------------------------------------------------------
@@ -394,13 +487,14 @@ class RelationFinder:
             if any(LAUNCHED.match(sentence, end) for end in positions_after(sentence, stem)):
                 events[id(entity)] = entity
         people_events = dict(events)
-        if self.main_event is not None:
-            people_events[id(self.main_event)] = self.main_event
+        referred = self._referred_event(start, end)
+        if referred is not None:
+            people_events[id(referred)] = referred
         for person in (m for m in mentions if m.label == "PERSON"):
             for event in people_events.values():
                 self._add(self._entity(person), "PARTICIPATES_IN", event, (start, end),
                           cue=cues[0][2].word, day=self.event_dates.get(id(event)))
-        main = [self.main_event] if self.main_event and any(r in sentence for r in event_references()) else []
+        main = [referred] if referred and any(r in sentence for r in self.view.lexicons.event_references) else []
         for cue_start, cue_end, cue in cues:
             if cue.reading != "act":
                 continue
@@ -441,6 +535,28 @@ class RelationFinder:
                 return name[: -len(head)]
         return ""
 
+    def _referred_event(self, start: int, end: int) -> ResolvedEntity | None:
+        """The event a sentence speaks of without naming it: for 本次大会, 此次论坛, 大会上, the last
+        event named before the sentence ends whose name ends with that head word (a 动员大会 after
+        the 奥运会 it prepares); otherwise the article's main event."""
+        if (start, end) not in self._referred:
+            self._referred[(start, end)] = self._find_referred_event(start, end)
+        return self._referred[(start, end)]
+
+    def _find_referred_event(self, start: int, end: int) -> ResolvedEntity | None:
+        sentence = self.text[start:end]
+        heads = [h for h in self.view.lexicons.event_heads if h in sentence and len(h) >= 2]
+        named = [
+            (max(s for s, _ in event.spans if s < end), event)
+            for event in self._events
+            if any(s < end for s, _ in event.spans) and normalized(event.name).endswith(tuple(heads))
+        ] if heads else []
+        return max(named, key=lambda item: item[0])[1] if named else self.main_event
+
+    @cached_property
+    def _events(self) -> list[ResolvedEntity]:
+        return [e for e in self.entities if e.label == "EVENT"]
+
     def _main_event(self) -> ResolvedEntity | None:
         events = [e for e in self.entities if e.label == "EVENT"]
         ceremonies = self.view.lexicons.ceremony_heads
@@ -461,14 +577,17 @@ class RelationFinder:
     def _held_in(self, start: int, end: int, mentions: list[Candidate]) -> None:
         by_start = {m.start: m for m in mentions}
         anchors: list[tuple[int, ResolvedEntity]] = [(m.end, self._entity(m)) for m in mentions if m.label == "EVENT"]
-        if self.main_event is not None:
-            for reference in event_references():
+        referred = self._referred_event(start, end)
+        if referred is not None:
+            for reference in self.view.lexicons.event_references:
                 position = self.text.find(reference, start, end)
                 if position >= 0:
-                    anchors.append((position + len(reference), self.main_event))
+                    anchors.append((position + len(reference), referred))
         for position, event in anchors:
-            while position < end and self.text[position] == " ":
+            while position < end and self.text[position] in " ”」』\"":
                 position += 1
+            if self.text.startswith("活动", position):  # “青春健康行”活动在…举行
+                position += 2
             if self.text[position : position + 1] not in {"在", "于"}:
                 continue
             position += 1
@@ -478,6 +597,10 @@ class RelationFinder:
                 position = by_start[position].end
                 if self.text[position : position + 1] == "、":
                     position += 1
+            if not places and position in by_start and by_start[position].label == "ORG":
+                # premises: …活动在衢州市妇幼保健院举行 (Settled cases: venues)
+                places.append(by_start[position])
+                position = by_start[position].end
             rest = self.text[position : position + 4].lstrip("的")
             if places and rest.startswith(HELD_VERBS):
                 for place in places:

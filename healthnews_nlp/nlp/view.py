@@ -5,37 +5,43 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate
 
 from healthnews_nlp.gazetteer import Gazetteer
 from healthnews_nlp.nlp.backends.base import Analysis, Token
-from healthnews_nlp.nlp.lexicons import Lexicons
+from healthnews_nlp.nlp.lexicons import Lexicons, longest_suffix
 
 # Tags of words that may stand inside a name (nouns, proper nouns, entity words).
 NAME_TAGS = frozenset({"n", "nz", "nw", "vn", "an", "j", "LOC", "ORG", "PER", "nr", "ns", "nt", "eng", "x"})
 # Tags allowed inside a name but never at its left edge (大 in 健康医疗大数据研究院, numbers).
 INNER_TAGS = frozenset({"a", "s", "xc", "TIME"})
-# Numbers that belong in names (第三人民医院, 2021“医生云”大会, DH400); 一家, 多位 do not.
-NAME_NUMBER = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]+[次届]?|\d+)$")
+# Numbers that belong in names (第三人民医院, 2021“医生云”大会, DH400, 骨科二病区, 教学楼3层西厅);
+# 一家, 多位 do not.
+NAME_NUMBER = re.compile(
+    r"^(?:第[一二三四五六七八九十百零〇\d]+[次届]?|\d+|\d+[层楼]|[一二三四五六七八九十])$"
+)
 HAN = re.compile(r"[\u4e00-\u9fff]")
 LATIN_OR_DIGIT = re.compile(r"^[A-Za-z0-9．.·\-+]+$")
 OPEN_QUOTES = "“\"「『‘"
 CLOSE_QUOTES = "”\"」』’"
 CONNECTORS = frozenset({"·", "．", "暨"})
 SENTENCE_END = re.compile("[。！？；!?\n]")
+BOOK_TITLE = re.compile(r"《([^《》\n]{1,80})》")
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A proposed entity span; ``rule`` says which rule proposed it (for debugging and tests)."""
+    """A proposed entity span: ``rule`` says which rule (or source) proposed it, ``priority`` how
+    strongly the rule holds, ``score`` how likely a scorer found it (1.0 until scored)."""
 
     start: int
     end: int
     label: str
     rule: str
     priority: int = 0
+    score: float = 1.0
 
     def overlaps(self, other: Candidate) -> bool:
         return self.start < other.end and other.start < self.end
@@ -53,6 +59,9 @@ class TextView:
     lexicons: Lexicons
     gazetteer: Gazetteer
     skip: tuple[tuple[int, int], ...] = ()
+    datelines: tuple[tuple[int, int], ...] = ()  # furniture but for the place a report came from
+    # what the rules computed for this text and ask for again (head matches)
+    memo: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def tokens(self) -> tuple[Token, ...]:
@@ -85,9 +94,24 @@ class TextView:
     def backend_labels(self) -> dict[tuple[int, int], str]:
         return {(e.start, e.end): e.label for e in self.analysis.entities}
 
-    def skipped(self, start: int, end: int) -> bool:
-        """Inside a dateline or byline, where names are page furniture."""
-        return any(s <= start and end <= e for s, e in self.skip)
+    @cached_property
+    def _skip_spans(self) -> Spans:
+        return Spans(self.skip)
+
+    @cached_property
+    def _dateline_spans(self) -> Spans:
+        return Spans(self.datelines)
+
+    def skipped(self, start: int, end: int, label: str = "") -> bool:
+        """Inside a byline or other page furniture (:mod:`.furniture`), or inside a dateline
+        unless a place of the gazetteer (上海 in 中新网上海11月8日电: where the report came
+        from)."""
+        if not self.skip and not self.datelines:
+            return False
+        if self._skip_spans.touches(start, end):
+            return True  # no name runs into furniture either
+        place = label == "LOC" and self.text[start:end] in self.gazetteer
+        return not place and self._dateline_spans.touches(start, end)
 
     @cached_property
     def titles(self) -> dict[int, int]:
@@ -105,6 +129,20 @@ class TextView:
                     covered = end
                     break
         return found
+
+    @cached_property
+    def document_titles(self) -> tuple[tuple[int, int], ...]:
+        """The insides of the titles of documents in 《》 (…协议书, …公告; not books or papers)."""
+        words = self.lexicons.document_words
+        return tuple(
+            (m.start(1), m.end(1))
+            for m in BOOK_TITLE.finditer(self.text)
+            if longest_suffix(m.group(1).rstrip("）)"), words) is not None
+        )
+
+    @cached_property
+    def title_starts(self) -> frozenset[int]:
+        return frozenset(self.titles.values())
 
     def is_place(self, word: str) -> bool:
         return word in self.gazetteer
@@ -189,3 +227,8 @@ class Spans:
     def covers(self, start: int, end: int) -> bool:
         before = bisect_right(self._starts, start)
         return before > 0 and self._reach[before - 1] >= end
+
+    def touches(self, start: int, end: int) -> bool:
+        """Does ``start:end`` overlap one of the spans (inside it or across its edge)?"""
+        before = bisect_left(self._starts, end)
+        return before > 0 and self._reach[before - 1] > start
