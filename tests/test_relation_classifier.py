@@ -9,6 +9,8 @@ without them.
 
 from __future__ import annotations
 
+import pickle
+
 import json
 import os
 import subprocess
@@ -332,3 +334,18 @@ def test_hashed_rows_remembered_buckets_are_the_hashed_ones() -> None:
         indices, starts = hashed_rows(rows, 1 << 15)
         assert indices.tolist() == [bucket(f, 1 << 15) for row in rows for f in row]
         assert starts.tolist() == [0, 2, 2, 3]
+
+
+def test_a_text_longer_than_any_article_is_related_by_the_rules_alone() -> None:
+    from healthnews_nlp.nlp.relation_component import make_relation_classifier
+
+    class Finder:  # what the scorer reads of a RelationFinder: its text and its rules' relations
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+        def find(self) -> list[str]:
+            return ["the rules' relations"]
+
+    scorer = make_relation_classifier(max_characters=10)
+    assert scorer(Finder("x" * 11)) == ["the rules' relations"]  # type: ignore[arg-type]
+    assert pickle.loads(pickle.dumps(scorer)).max_characters == 10  # nlp.pipe(n_process=N) pickles it

@@ -10,6 +10,7 @@ rules' alone (``healthnews_nlp.relation_rules.v1``, confidence 1).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from spacy.language import Language
@@ -53,13 +54,35 @@ def make_relation_rules() -> RelationScorer:
     return RelationFinder.find  # a plain function of the finder: picklable for nlp.pipe(n_process=N)
 
 
+#: Texts longer than this are related by the rules alone (confidence 1): no news article is
+#: (the longest of the development set and of the benchmark corpus have 12,000 characters), the
+#: classifier's candidate pairs grow with a text's entities, and it never saw such text.
+CLASSIFIER_MAX_CHARACTERS = 50_000
+
+
+@dataclass(frozen=True)
+class ClassifierBesideRules:
+    """The pair classifier's relations beside the rules' (a class, so the pipeline pickles)."""
+
+    records: Callable[[RelationFinder], list[Relation]]
+    max_characters: int
+
+    def __call__(self, finder: RelationFinder) -> list[Relation]:
+        if len(finder.text) > self.max_characters:
+            return finder.find()
+        return self.records(finder)
+
+
 @registry.misc("healthnews_nlp.relation_classifier.v1")
-def make_relation_classifier(model: str | None = None) -> RelationScorer:
+def make_relation_classifier(
+    model: str | None = None, max_characters: int = CLASSIFIER_MAX_CHARACTERS
+) -> RelationScorer:
     """Scorer: the rules' relations and the pair classifier's (``model``: a model file other than
-    the shipped ``resources/models/relations.npz``), each with its calibrated confidence."""
+    the shipped ``resources/models/relations.npz``), each with its calibrated confidence; a text
+    over ``max_characters`` gets the rules' alone."""
     from healthnews_nlp.nlp.learned.relation_classifier import RelationClassifier
 
-    return RelationClassifier.load(model).records
+    return ClassifierBesideRules(RelationClassifier.load(model).records, max_characters)
 
 
 class RelationExtractor:
