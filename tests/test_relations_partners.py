@@ -117,3 +117,8 @@ def test_investors_of_one_round_partner(nlp: Language) -> None:
     text = "健康险科技企业镁信健康完成C轮融资，本轮投资方包括博裕资本、礼来亚洲基金、中金公司等。"
     investors = ("博裕资本", "礼来亚洲基金", "中金公司")
     assert partners(nlp, text) == {pair(a, b) for a in investors for b in investors if a < b}
+
+
+def test_a_name_ending_in_touzi_is_no_round_role(nlp: Language) -> None:
+    assert partners(nlp, "该公司股东包括红杉资本、腾讯投资。") == set()  # shareholders, not one round
+    assert partners(nlp, "本轮融资由红杉资本和高瓴资本联合领投。") == {pair("红杉资本", "高瓴资本")}

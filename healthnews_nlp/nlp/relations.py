@@ -41,7 +41,7 @@ MAX_SENTENCE = 1000
 SENTENCE = re.compile(f"[^。！？；!?\n]{{1,{MAX_SENTENCE}}}[。！？；!?]?")
 # The investors of one financing round, listed or by their roles in it.
 INVESTOR_LIST = re.compile(r"(?:投资方|投资机构|参投方)(?:还|主要)?(?:包括|为|有|是)")
-ROUND_ROLES = re.compile(r"(?:联合|共同)?(?:领投|跟投|投资)(?=[，,。；、]|$)")
+ROUND_ROLES = re.compile(r"(?:联合|共同)?(?:领投|跟投)|(?:联合|共同)投资")  # not 投资 alone: 腾讯投资 is a name
 # A programme's line of organizers (主办单位：A、B) and the verbs of hosting an event oneself.
 ROLE_LINE = re.compile(r"(主办|承办|协办|指导|支持)单位\s*[:：]")
 HOSTING_VERBS = re.compile(r"举办|举行|召开")
