@@ -231,8 +231,7 @@ def _article_texts(paths: list[Path] | None) -> dict[str, str]:
     texts = {}
     for article in read_articles(*(paths or [])):
         if isinstance(article, Article):
-            key = Path(article.source).name if article.record is None else f"{Path(article.source).name}:{article.record}"
-            texts[key] = article.text
+            texts[article.name] = article.text
     return texts
 
 

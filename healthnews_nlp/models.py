@@ -90,6 +90,13 @@ class Article(Record):
             raise ValueError("date must be timezone-aware")
         return value
 
+    @property
+    def name(self) -> str:
+        """The file's name, with ``:record`` for a record of a collection: how extractions and
+        gold files name the article."""
+        file = Path(self.source).name
+        return file if self.record is None else f"{file}:{self.record}"
+
     def source_span(self, start: int, end: int) -> str:
         """The raw source text behind the clean characters ``start:end``."""
         raw_start, raw_end = self.offsets.source_span(start, end)

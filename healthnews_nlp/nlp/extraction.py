@@ -12,7 +12,6 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from itertools import chain, islice
-from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -90,7 +89,7 @@ def to_extraction(article: Article, doc: Doc) -> ArticleExtraction:
     entities = tuple(_with_source_offsets(article, e) for e in doc._.entities)
     relations: tuple[Relation, ...] = tuple(doc._.relations) if Doc.has_extension("relations") else ()
     return ArticleExtraction(
-        article=Path(article.source).name if article.record is None else f"{Path(article.source).name}:{article.record}",
+        article=article.name,
         article_id=article.id,
         source=article.source,
         title=article.title,

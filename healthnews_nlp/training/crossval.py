@@ -45,5 +45,5 @@ def out_of_fold_extractions(
             relations.scorer = make_relation_classifier(str(model_path))
             held_out = [read_article(article_dir / s.name) for s in states if folds[s.name] == fold]
             for article, extraction in zip(held_out, extract(held_out, nlp)):
-                found[Path(article.source).name] = extraction
+                found[article.name] = extraction
     return [found[s.name] for s in states]
